@@ -1,0 +1,78 @@
+"""The strict build, the site it makes, and the ways it must fail or refresh."""
+
+import re
+
+import pytest
+
+from conftest import REPO, copy_env, run_build, toc_files
+
+
+def test_strict_build_succeeds_without_warnings(strict_build):
+    log = strict_build.stdout + strict_build.stderr
+    assert strict_build.returncode == 0, log[-4000:]
+    assert "build succeeded" in log
+    assert not re.search(r"\bWARNING\b", log), log[-4000:]
+
+
+@pytest.mark.parametrize("page", toc_files())
+def test_every_page_in_the_toc_is_built(site, page):
+    assert (site / f"{page}.html").is_file()
+
+
+@pytest.mark.parametrize("page", [p for p in toc_files() if p.startswith("chapters/0")])
+def test_every_chapter_has_a_binder_link_to_itself(site, page):
+    html = (site / f"{page}.html").read_text()
+    links = re.findall(r'href="(https://mybinder\.org/v2/gh/[^"]+)"', html)
+    assert any(link.endswith(f"urlpath=lab/tree/{page}.md") for link in links), links
+
+
+def test_bibliography_lists_every_reference_with_its_identifier(site):
+    bib = (REPO / "references.bib").read_text()
+    html = (site / "chapters" / "references.html").read_text()
+    for key, body in re.findall(r"@\w+\{([^,]+),(.*?)\n\}", bib, flags=re.S):
+        ident = re.search(r"(doi|pmid)\s*=\s*\{([^}]+)\}", body)
+        assert ident, f"references.bib entry {key} has no doi or pmid"
+        assert ident.group(2) in html, f"{key}: {ident.group(2)} not on the References page"
+
+
+def test_pages_carry_the_build_stamp(site):
+    for page in toc_files():
+        html = (site / f"{page}.html").read_text()
+        assert "Version 0.1.0" in html, page
+
+
+def _append(path, text):
+    path.write_text(path.read_text() + text)
+
+
+def test_unknown_cite_key_fails_the_build(book_copy):
+    _append(book_copy / "chapters" / "02-sources.md", "\nA claim {footcite}`nosuchkey2099`.\n")
+    result = run_build(book_copy, copy_env(book_copy))
+    log = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert re.search(r"could not find bibtex key.*nosuchkey2099", log, re.I), log[-3000:]
+
+
+def test_raising_cell_fails_the_build(book_copy):
+    _append(book_copy / "chapters" / "02-sources.md",
+            '\n```{code-cell} ipython3\nraise RuntimeError("deliberately broken cell")\n```\n')
+    result = run_build(book_copy, copy_env(book_copy))
+    log = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "deliberately broken cell" in log, log[-3000:]
+    assert "02-sources" in log
+
+
+def test_changing_the_package_refreshes_chapter_output(book_copy):
+    """The execution cache keys on code cells only; a change in code/ must still re-execute pages."""
+    env = copy_env(book_copy)
+    assert run_build(book_copy, env).returncode == 0
+    page = book_copy / "_build" / "html" / "chapters" / "02-sources.html"
+    assert "Computed with il6mm" in page.read_text()
+
+    provenance = book_copy / "code" / "il6mm" / "provenance.py"
+    provenance.write_text(provenance.read_text().replace('f"Computed with il6mm', 'f"Recomputed with il6mm'))
+    result = run_build(book_copy, env)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    html = page.read_text()
+    assert "Recomputed with il6mm" in html and "Computed with il6mm" not in html
