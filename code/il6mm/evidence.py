@@ -1,0 +1,660 @@
+"""Evidence records: load, validate and cross-check the YAML files in ``data/``.
+
+One file per record kind, each a YAML list of records:
+
+* ``data/studies.yaml``  -- clinical studies of IL-6 blockade in myeloma (:class:`Study`);
+* ``data/timeline.yaml`` -- dated events in the history of IL-6 and its blockade (:class:`TimelineEvent`);
+* ``data/findings.yaml`` -- laboratory and patient-sample findings on IL-6 sources and APRIL (:class:`Finding`);
+* ``data/crs.yaml``      -- cytokine release syndrome (CRS) and IL-6 blockade after BCMA-directed and other
+  T-cell-redirecting therapy (:class:`CRSRecord`).
+
+Every record has an ``id`` (unique across all files), a ``source`` (a key of ``references.bib``) and a
+``where`` (the abstract, table or page the numbers were read from). Sub-folders of ``data/`` (e.g.
+``data/model/``, the niche-model parameters) are not evidence and are not read here; any other YAML file at
+the top of ``data/`` is an error, so a mistyped file name cannot be silently skipped.
+
+>>> ev = load_evidence()                       # doctest: +SKIP
+>>> ev.get("orlowski2015").n_total            # doctest: +SKIP
+281
+
+All problems of one load are collected and raised together as one :class:`EvidenceError`, each line naming
+the file, the record (its id, or its index when the id is missing) and the field.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Optional
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from .bibliography import bib_keys
+from .provenance import REPO_ROOT
+
+# ---------------------------------------------------------------------------------------------------------
+# Vocabularies (extend here, with a line of documentation, when a new record needs a new term)
+# ---------------------------------------------------------------------------------------------------------
+
+#: Clinical endpoints of study outcomes.
+ENDPOINTS: dict[str, str] = {
+    "ORR": "overall response rate (partial response or better, as defined by the study)",
+    "MR_or_better": "minimal response or better (PR + MR), as reported by older trials",
+    "CR": "complete response (or better, as reported)",
+    "VGPR_or_better": "very good partial response or better",
+    "PR": "partial response",
+    "MR": "minimal response",
+    "S_phase_cells": "myeloma cells in S-phase in the bone marrow (labelling index)",
+    "PFS": "progression-free survival",
+    "OS": "overall survival",
+    "EFS": "event-free survival",
+    "TTP": "time to progression",
+    "PFS_events": "patients with a PFS event at the reported follow-up",
+    "endogenous_IL6_production": "calculated whole-body IL-6 production (microgram/day)",
+    "antibody_half_life": "terminal half-life of the antibody (days)",
+    "grade3plus_neutropenia": "grade >=3 neutropenia (adverse event)",
+    "grade3plus_thrombocytopenia": "grade >=3 thrombocytopenia (adverse event)",
+    "grade3plus_lymphopenia": "grade 3/4 lymphopenia (adverse event)",
+    "grade3plus_AE": "any grade >=3 adverse event",
+    "infections": "infections of any grade (adverse event)",
+    "grade3plus_infections": "grade >=3 infections (adverse event)",
+    "discontinuation": "discontinuation of the study antibody or placebo",
+}
+
+#: How a value is measured. Percentages (``percent``, ``rate_percent``) must lie within 0-100.
+Measure = Literal["percent", "count", "median_months", "hazard_ratio", "rate_percent",
+                  "median", "mean", "value"]
+PERCENT_MEASURES = {"percent", "rate_percent"}
+
+Target = Literal["IL-6", "IL-6R"]
+#: Disease stage; "MM" when the source does not say which.
+Stage = Literal["SMM", "NDMM", "RRMM", "advanced MM", "PCL", "MM"]
+System = Literal["patient samples", "patients", "cell line", "primary cells in vitro", "mouse",
+                 "xenograft", "review"]
+FindingTopic = Literal["IL-6 source", "IL-6 signalling", "IL-6 in vivo", "APRIL", "BCMA"]
+TimelineCategory = Literal["biology", "clinical trial", "regulatory", "review"]
+ProductClass = Literal["CAR-T", "bispecific antibody", "IL-6 blockade", "mouse model"]
+
+
+class _Record(BaseModel):
+    """Fields every record has."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    source: str
+    where: str
+    note: Optional[str] = None
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Studies
+# ---------------------------------------------------------------------------------------------------------
+
+class Arm(_Strict):
+    """One arm (or cohort) of a study. ``n`` is null when the per-arm number was not on a checked page."""
+
+    arm: str
+    n: Optional[int] = None
+    regimen: str
+    il6_blockade: bool
+    note: Optional[str] = None
+
+
+class Outcome(_Strict):
+    """One published number. Per-arm measures name ``arm``; comparative ones (HR) name ``comparison``.
+
+    ``p_value`` on a per-arm row is the between-arm P value as published (``p_relation`` "<" for "P<0.001").
+    ``value`` may be null only with ``not_reached: true`` (e.g. a median PFS not reached).
+    """
+
+    endpoint: str
+    measure: Measure
+    arm: Optional[str] = None
+    comparison: Optional[str] = None
+    value: Optional[float] = None
+    not_reached: bool = False
+    unit: Optional[str] = None
+    count: Optional[int] = None
+    n: Optional[int] = None
+    at_months: Optional[float] = None
+    ci_low: Optional[float] = None
+    ci_high: Optional[float] = None
+    ci_level: float = 95
+    p_value: Optional[float] = None
+    p_relation: Literal["=", "<"] = "="
+    note: Optional[str] = None
+
+
+class Study(_Record):
+    """A clinical study of IL-6 blockade in myeloma. ``name`` is the short label readers see."""
+
+    name: Optional[str] = None
+    agent: str
+    target: Target
+    stage: Stage
+    setting: str
+    design: str
+    phase: str
+    randomised: bool
+    registry: Optional[str] = None
+    n_total: int
+    n_randomised: Optional[int] = None
+    follow_up_months: Optional[float] = None
+    arms: list[Arm]
+    outcomes: list[Outcome] = []
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Timeline, findings, CRS
+# ---------------------------------------------------------------------------------------------------------
+
+class TimelineEvent(_Record):
+    """A dated event in the history of IL-6 and its blockade."""
+
+    year: int
+    event: str
+    why_it_matters: str
+    category: TimelineCategory
+
+
+class Quantity(_Strict):
+    """A number from a finding or CRS record. ``unit: "%"`` values must lie within 0-100."""
+
+    label: str
+    value: float
+    value_high: Optional[float] = None  # upper end when the source gives a range ("two- to threefold")
+    unit: str
+    count: Optional[int] = None
+    n: Optional[int] = None
+    ci_low: Optional[float] = None
+    ci_high: Optional[float] = None
+    ci_level: float = 95
+    p_value: Optional[float] = None
+    p_relation: Literal["=", "<"] = "="
+    note: Optional[str] = None
+
+
+class Finding(_Record):
+    """A laboratory or patient-sample finding on where IL-6 (or APRIL) comes from and what it does."""
+
+    topic: FindingTopic
+    claim: str
+    cell_type: str
+    system: System
+    method: str
+    direction: Optional[str] = None
+    quantities: list[Quantity] = []
+    n: Optional[int] = None
+
+
+class CRSRecord(_Record):
+    """Cytokine release syndrome with a T-cell-redirecting product, and the place of IL-6 blockade."""
+
+    product: str
+    product_class: ProductClass
+    target_antigen: Optional[str] = None
+    trial: Optional[str] = None
+    registry: Optional[str] = None
+    system: Literal["patients", "mouse"] = "patients"
+    n: Optional[int] = None
+    crs_any_grade_percent: Optional[float] = None
+    crs_grade3plus_percent: Optional[float] = None
+    tocilizumab_use: Optional[str] = None
+    tocilizumab_effect: Optional[str] = None
+    quantities: list[Quantity] = []
+
+
+#: Record kinds: name -> (file in data/, model).
+KINDS: dict[str, tuple[str, type[_Record]]] = {
+    "studies": ("studies.yaml", Study),
+    "timeline": ("timeline.yaml", TimelineEvent),
+    "findings": ("findings.yaml", Finding),
+    "crs": ("crs.yaml", CRSRecord),
+}
+#: Files at the top of data/ that are not evidence records (anything else ending .yaml/.yml is an error).
+NOT_EVIDENCE = {"README.md"}
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+REGISTRY_PATTERN = re.compile(r"^NCT\d{8}$")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Errors
+# ---------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the evidence: where it is and what it is."""
+
+    file: str
+    message: str
+    record: Optional[str] = None  # "'orlowski2015'" or "#3" when the id is missing
+    field: Optional[str] = None
+    line: Optional[int] = None
+
+    def __str__(self) -> str:
+        parts = [self.file + (f" (line {self.line})" if self.line else "")]
+        if self.record:
+            parts.append(f"record {self.record}")
+        if self.field:
+            parts.append(f"field '{self.field}'")
+        return ": ".join(parts + [self.message])
+
+
+class EvidenceError(ValueError):
+    """Raised with every problem of a load, one per line."""
+
+    def __init__(self, problems: Iterable[Problem | str]):
+        self.problems = [p if isinstance(p, Problem) else Problem(file="", message=str(p)) for p in problems]
+        lines = [str(p) for p in self.problems]
+        head = f"{len(lines)} problem(s) in the evidence records:" if len(lines) > 1 else ""
+        super().__init__("\n".join([head, *lines]) if head else lines[0])
+
+
+def _loc_to_path(loc: tuple) -> str:
+    """Pydantic location ('outcomes', 2, 'value') -> 'outcomes[2].value'."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The evidence base
+# ---------------------------------------------------------------------------------------------------------
+
+@dataclass
+class Evidence:
+    """Every validated record, by kind, in file order."""
+
+    studies: list[Study] = field(default_factory=list)
+    timeline: list[TimelineEvent] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    crs: list[CRSRecord] = field(default_factory=list)
+    bib_path: Optional[Path] = None
+
+    def records(self, kind: Optional[str] = None) -> list[_Record]:
+        if kind is None:
+            return [r for k in KINDS for r in getattr(self, k)]
+        if kind not in KINDS:
+            raise KeyError(f"unknown record kind {kind!r}; known kinds: {', '.join(KINDS)}")
+        return list(getattr(self, kind))
+
+    def get(self, record_id: str) -> _Record:
+        """Any record by its id."""
+        for record in self.records():
+            if record.id == record_id:
+                return record
+        raise KeyError(f"no evidence record with id {record_id!r}")
+
+    def sources(self) -> set[str]:
+        """Bib keys cited by the records."""
+        return {r.source for r in self.records()}
+
+    def frame(self, kind: str):
+        """A pandas DataFrame of one kind, one row per record (lists flattened to short text).
+
+        Two long formats are also offered: ``"outcomes"`` (one row per study outcome, with the study's
+        columns) and ``"arms"`` (one row per study arm).
+        """
+        import pandas as pd
+
+        if kind == "outcomes":
+            rows = []
+            for s in self.studies:
+                arm_n = {a.arm: a.n for a in s.arms}
+                for i, o in enumerate(s.outcomes):
+                    row = {"study": s.id, "source": s.source, "agent": s.agent, "target": s.target,
+                           "stage": s.stage, "randomised": s.randomised, "outcome_index": i}
+                    row.update(o.model_dump())
+                    row["arm_n"] = arm_n.get(o.arm) if o.arm else None
+                    rows.append(row)
+            return pd.DataFrame(rows)
+        if kind == "arms":
+            rows = [{"study": s.id, "source": s.source, **a.model_dump()} for s in self.studies for a in s.arms]
+            return pd.DataFrame(rows)
+        rows = []
+        for record in self.records(kind):
+            row = {}
+            for name, value in record.model_dump().items():
+                if name == "arms":
+                    row["n_arms"] = len(value)
+                    row["arms"] = "; ".join(
+                        f"{a['arm']} (n={a['n'] if a['n'] is not None else 'NA'})" for a in value)
+                elif name == "outcomes":
+                    row["n_outcomes"] = len(value)
+                elif name == "quantities":
+                    row["quantities"] = "; ".join(
+                        f"{q['label']}: {_fmt(q['value'])}{'' if q['unit'] == '%' else ' '}{q['unit']}"
+                        for q in value)
+                else:
+                    row[name] = value
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Loading
+# ---------------------------------------------------------------------------------------------------------
+
+def _display_path(path: Path, data_dir: Path) -> str:
+    return f"{data_dir.name}/{path.name}"
+
+
+def _record_lines(text: str) -> list[Optional[int]]:
+    """1-based line of each top-level list item (None when the file is not a list)."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return []
+    if not isinstance(node, yaml.SequenceNode):
+        return []
+    return [item.start_mark.line + 1 for item in node.value]
+
+
+def _read_yaml(path: Path, shown: str, problems: list[Problem]) -> Optional[list]:
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        problems.append(Problem(shown, f"YAML syntax error: {what}", line=line))
+        return None
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        problems.append(Problem(shown, f"the file must be a YAML list of records, not a {type(data).__name__}"))
+        return None
+    return data
+
+
+def _record_label(raw: Any, index: int) -> str:
+    if isinstance(raw, dict) and isinstance(raw.get("id"), str) and raw["id"]:
+        return f"'{raw['id']}'"
+    return f"#{index} (no id)"
+
+
+def load_evidence(data_dir: Path | str | None = None, bib_path: Path | str | None = None) -> Evidence:
+    """Load, validate and cross-check every evidence record.
+
+    Defaults: ``data/`` and ``references.bib`` of the repository (``il6mm.provenance.REPO_ROOT``).
+    Raises :class:`EvidenceError` listing every problem found (file, record, field).
+    """
+    data_dir = Path(data_dir) if data_dir is not None else REPO_ROOT / "data"
+    bib_path = Path(bib_path) if bib_path is not None else REPO_ROOT / "references.bib"
+    problems: list[Problem] = []
+
+    if not data_dir.is_dir():
+        raise EvidenceError([Problem(str(data_dir), "evidence folder not found")])
+    known_files = {fname for fname, _ in KINDS.values()}
+    for path in sorted(data_dir.iterdir()):
+        if path.is_file() and path.suffix in {".yaml", ".yml"} and path.name not in known_files:
+            problems.append(Problem(_display_path(path, data_dir),
+                                    "unknown evidence file; known files are "
+                                    + ", ".join(sorted(known_files))
+                                    + " (put non-evidence data in a sub-folder, e.g. data/model/)"))
+
+    try:
+        keys = bib_keys(bib_path)
+    except (OSError, ValueError) as exc:
+        problems.append(Problem(str(bib_path.name), f"cannot read the bibliography: {exc}"))
+        keys = None
+
+    evidence = Evidence(bib_path=bib_path)
+    seen_ids: dict[str, str] = {}
+    for kind, (fname, model) in KINDS.items():
+        path = data_dir / fname
+        shown = _display_path(path, data_dir)
+        if not path.is_file():
+            problems.append(Problem(shown, "evidence file is missing"))
+            continue
+        raw_records = _read_yaml(path, shown, problems)
+        if raw_records is None:
+            continue
+        lines = _record_lines(path.read_text(encoding="utf-8"))
+        for index, raw in enumerate(raw_records):
+            label = _record_label(raw, index)
+            line = lines[index] if index < len(lines) else None
+            if not isinstance(raw, dict):
+                problems.append(Problem(shown, f"a record must be a mapping, not {type(raw).__name__}",
+                                        record=label, line=line))
+                continue
+            try:
+                record = model.model_validate(raw)
+            except ValidationError as exc:
+                for err in exc.errors():
+                    msg = err["msg"]
+                    if err["type"] == "extra_forbidden":
+                        msg = "unknown field (not in the schema)"
+                    elif err["type"] == "missing":
+                        msg = "required field is missing"
+                    elif "input" in err and err["type"] not in {"missing"}:
+                        msg = f"{msg} (got {err['input']!r})"
+                    problems.append(Problem(shown, msg, record=label, field=_loc_to_path(err["loc"]), line=line))
+                continue
+            for fld, msg in check_record(record):
+                problems.append(Problem(shown, msg, record=label, field=fld, line=line))
+            if record.id in seen_ids:
+                problems.append(Problem(shown, f"duplicate id (already used in {seen_ids[record.id]})",
+                                        record=label, field="id", line=line))
+            else:
+                seen_ids[record.id] = shown
+            if keys is not None and record.source not in keys:
+                problems.append(Problem(shown, f"source {record.source!r} is not a key of {bib_path.name}",
+                                        record=label, field="source", line=line))
+            getattr(evidence, kind).append(record)
+
+    if problems:
+        raise EvidenceError(problems)
+    return evidence
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Per-record checks (beyond types): ids, percentages, n > 0, CIs, arms named by outcomes
+# ---------------------------------------------------------------------------------------------------------
+
+def _check_number(path: str, value: Optional[float], *, percent: bool = False) -> list[tuple[str, str]]:
+    if value is None:
+        return []
+    if not math.isfinite(value):
+        return [(path, f"value {value} is not a finite number")]
+    if percent and not 0 <= value <= 100:
+        return [(path, f"percentage {_fmt(value)} is not within 0-100")]
+    return []
+
+
+def _check_ci(prefix: str, value: Optional[float], low: Optional[float], high: Optional[float],
+              *, percent: bool = False) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    out += _check_number(f"{prefix}ci_low", low, percent=percent)
+    out += _check_number(f"{prefix}ci_high", high, percent=percent)
+    if (low is None) != (high is None):
+        out.append((f"{prefix}{'ci_high' if high is None else 'ci_low'}",
+                    "a confidence interval needs both ci_low and ci_high"))
+    elif low is not None and high is not None:
+        if low > high:
+            out.append((f"{prefix}ci_low", f"ci_low {_fmt(low)} is above ci_high {_fmt(high)}"))
+        elif value is not None and not low <= value <= high:
+            out.append((f"{prefix}value",
+                        f"confidence interval {_fmt(low)}-{_fmt(high)} does not contain the estimate {_fmt(value)}"))
+    return out
+
+
+def _check_positive(path: str, n: Optional[int]) -> list[tuple[str, str]]:
+    if n is not None and n <= 0:
+        return [(path, f"n must be > 0, got {n}")]
+    return []
+
+
+def _check_p(path: str, p: Optional[float]) -> list[tuple[str, str]]:
+    if p is not None and not 0 <= p <= 1:
+        return [(path, f"P value {_fmt(p)} is not within 0-1")]
+    return []
+
+
+def _check_quantities(quantities: list[Quantity]) -> list[tuple[str, str]]:
+    out = []
+    for i, q in enumerate(quantities):
+        pre = f"quantities[{i}]."
+        pct = q.unit.strip() == "%"
+        out += _check_number(pre + "value", q.value, percent=pct)
+        out += _check_number(pre + "value_high", q.value_high, percent=pct)
+        if q.value_high is not None and q.value_high < q.value:
+            out.append((pre + "value_high", f"range end {_fmt(q.value_high)} is below its start {_fmt(q.value)}"))
+        out += _check_ci(pre, q.value, q.ci_low, q.ci_high, percent=pct)
+        out += _check_positive(pre + "n", q.n)
+        out += _check_p(pre + "p_value", q.p_value)
+        if q.count is not None and q.count < 0:
+            out.append((pre + "count", f"count must be >= 0, got {q.count}"))
+        if q.count is not None and q.n is not None and q.count > q.n:
+            out.append((pre + "count", f"count {q.count} exceeds n {q.n}"))
+    return out
+
+
+def check_record(record: _Record) -> list[tuple[str, str]]:
+    """(field, message) for every rule a type-valid record breaks."""
+    out: list[tuple[str, str]] = []
+    if not ID_PATTERN.match(record.id):
+        out.append(("id", f"id {record.id!r} must be lower-case letters, digits, '-' or '_'"))
+    if not record.where.strip():
+        out.append(("where", "say where the numbers were read (abstract, table or page)"))
+
+    if isinstance(record, Study):
+        out += _check_positive("n_total", record.n_total)
+        out += _check_positive("n_randomised", record.n_randomised)
+        if record.registry is not None and not REGISTRY_PATTERN.match(record.registry):
+            out.append(("registry", f"registry id {record.registry!r} is not of the form NCT01234567"))
+        if not record.arms:
+            out.append(("arms", "a study needs at least one arm"))
+        arm_names = [a.arm for a in record.arms]
+        for i, a in enumerate(record.arms):
+            out += _check_positive(f"arms[{i}].n", a.n)
+            if arm_names.count(a.arm) > 1:
+                out.append((f"arms[{i}].arm", f"arm name {a.arm!r} is used twice"))
+        known_n = [a.n for a in record.arms if a.n is not None]
+        for i, o in enumerate(record.outcomes):
+            pre = f"outcomes[{i}]."
+            if o.endpoint not in ENDPOINTS:
+                out.append((pre + "endpoint", f"unknown endpoint {o.endpoint!r}; add it to "
+                            "il6mm.evidence.ENDPOINTS with its definition"))
+            if (o.arm is None) == (o.comparison is None):
+                out.append((pre + "arm", "an outcome names exactly one of 'arm' (per-arm) or 'comparison'"))
+            if o.arm is not None and o.arm not in arm_names:
+                out.append((pre + "arm", f"arm {o.arm!r} is not one of the study's arms {arm_names}"))
+            if o.comparison is not None:
+                sides = [s.strip() for s in o.comparison.split(" vs ")]
+                bad = [s for s in sides if s not in arm_names]
+                if len(sides) != 2 or bad:
+                    out.append((pre + "comparison", f"comparison {o.comparison!r} must read '<arm> vs <arm>' "
+                                f"with arms from {arm_names}"))
+            if o.measure == "hazard_ratio" and o.comparison is None:
+                out.append((pre + "comparison", "a hazard ratio compares two arms: give 'comparison'"))
+            if o.value is None and not o.not_reached:
+                out.append((pre + "value", "value is missing (use not_reached: true for a median not reached)"))
+            if o.not_reached and o.measure != "median_months":
+                out.append((pre + "not_reached", "not_reached applies to median_months only"))
+            pct = o.measure in PERCENT_MEASURES
+            out += _check_number(pre + "value", o.value, percent=pct)
+            if o.measure == "hazard_ratio" and o.value is not None and o.value <= 0:
+                out.append((pre + "value", f"hazard ratio {_fmt(o.value)} must be > 0"))
+            if o.measure == "median_months" and o.value is not None and o.value < 0:
+                out.append((pre + "value", f"median {_fmt(o.value)} months is negative"))
+            if o.measure == "rate_percent" and o.at_months is None:
+                out.append((pre + "at_months", "a rate needs the time point it was read at (at_months)"))
+            out += _check_ci(pre, o.value, o.ci_low, o.ci_high, percent=pct)
+            out += _check_positive(pre + "n", o.n)
+            out += _check_p(pre + "p_value", o.p_value)
+            if o.count is not None and o.count < 0:
+                out.append((pre + "count", f"count must be >= 0, got {o.count}"))
+        if known_n and sum(known_n) > record.n_total:
+            out.append(("arms", f"arm sizes add up to {sum(known_n)}, more than n_total {record.n_total}"))
+    elif isinstance(record, TimelineEvent):
+        if not 1800 <= record.year <= 2100:
+            out.append(("year", f"year {record.year} is implausible"))
+    elif isinstance(record, Finding):
+        out += _check_positive("n", record.n)
+        if not record.direction and not record.quantities:
+            out.append(("direction", "a finding needs a direction or at least one quantity"))
+        out += _check_quantities(record.quantities)
+    elif isinstance(record, CRSRecord):
+        out += _check_positive("n", record.n)
+        out += _check_number("crs_any_grade_percent", record.crs_any_grade_percent, percent=True)
+        out += _check_number("crs_grade3plus_percent", record.crs_grade3plus_percent, percent=True)
+        if (record.crs_any_grade_percent is not None and record.crs_grade3plus_percent is not None
+                and record.crs_grade3plus_percent > record.crs_any_grade_percent):
+            out.append(("crs_grade3plus_percent", "grade >=3 CRS cannot exceed CRS of any grade"))
+        if record.registry is not None and not REGISTRY_PATTERN.match(record.registry):
+            out.append(("registry", f"registry id {record.registry!r} is not of the form NCT01234567"))
+        out += _check_quantities(record.quantities)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The bibliography is cited
+# ---------------------------------------------------------------------------------------------------------
+
+CITE_ROLE = re.compile(r"\{(?:foot)?cite(?::[a-z]+)?\}`([^`]+)`")
+
+
+def cited_in_text(text: str) -> set[str]:
+    """Keys cited with {cite}, {cite:p}, {cite:t}, {footcite}, ... roles in MyST text."""
+    keys: set[str] = set()
+    for group in CITE_ROLE.findall(text):
+        keys.update(k.strip() for k in group.split(",") if k.strip())
+    return keys
+
+
+def book_pages(book_root: Path | str = REPO_ROOT) -> list[Path]:
+    """The Markdown pages of the book whose citations count (chapters/*.md and index.md)."""
+    root = Path(book_root)
+    pages = sorted((root / "chapters").glob("*.md"))
+    if (root / "index.md").is_file():
+        pages.insert(0, root / "index.md")
+    return pages
+
+
+def uncited_references(bib_path: Path | str | None = None, book_root: Path | str = REPO_ROOT,
+                       evidence: Optional[Evidence] = None) -> list[str]:
+    """Bib keys cited neither by a page of the book nor by an evidence record's ``source``."""
+    bib_path = Path(bib_path) if bib_path is not None else Path(book_root) / "references.bib"
+    evidence = evidence if evidence is not None else load_evidence(Path(book_root) / "data", bib_path)
+    cited = set(evidence.sources())
+    for page in book_pages(book_root):
+        cited |= cited_in_text(page.read_text(encoding="utf-8"))
+    return [k for k in bib_keys(bib_path) if k not in cited]
+
+
+def check_bibliography_is_cited(bib_path: Path | str | None = None, book_root: Path | str = REPO_ROOT,
+                                evidence: Optional[Evidence] = None) -> None:
+    """Raise :class:`EvidenceError` naming every bib entry that nothing in the book or the records cites."""
+    bib_path = Path(bib_path) if bib_path is not None else Path(book_root) / "references.bib"
+    missing = uncited_references(bib_path, book_root, evidence)
+    if missing:
+        raise EvidenceError([Problem(bib_path.name, "entry is cited by no chapter and no evidence record",
+                                     record=f"'{k}'") for k in missing])
+
+
+# Tables for the "Evidence tables" appendix live in il6mm.evidence_tables (re-exported for convenience).
+def table_markdown(kind: str, evidence: Optional[Evidence] = None, cite_role: str = "footcite") -> str:
+    """MyST Markdown table of one record kind (see :mod:`il6mm.evidence_tables`)."""
+    from .evidence_tables import table_markdown as _table
+
+    return _table(kind, evidence if evidence is not None else load_evidence(), cite_role=cite_role)

@@ -1,0 +1,218 @@
+"""Readable MyST tables of the evidence records, for the "Evidence tables" appendix.
+
+Each table has two columns so that it reads on a phone: what the record is (with its citation) and
+what it found, the details on following lines of the same cell. Every number comes from a record.
+
+>>> from il6mm.evidence import load_evidence
+>>> md = table_markdown("studies", load_evidence())   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+
+from .evidence import CRSRecord, Evidence, Finding, KINDS, Outcome, Quantity, Study, TimelineEvent
+
+#: How endpoints are shown to readers.
+ENDPOINT_LABELS = {
+    "ORR": "Overall response",
+    "MR_or_better": "Minimal response or better",
+    "CR": "Complete response",
+    "VGPR_or_better": "VGPR or better",
+    "PR": "Partial response",
+    "MR": "Minimal response",
+    "S_phase_cells": "Myeloma cells in S-phase",
+    "PFS": "Progression-free survival",
+    "OS": "Overall survival",
+    "EFS": "Event-free survival",
+    "TTP": "Time to progression",
+    "PFS_events": "Patients with a PFS event",
+    "endogenous_IL6_production": "Endogenous IL-6 production",
+    "antibody_half_life": "Antibody half-life",
+    "grade3plus_neutropenia": "Grade ≥3 neutropenia",
+    "grade3plus_thrombocytopenia": "Grade ≥3 thrombocytopenia",
+    "grade3plus_lymphopenia": "Grade 3/4 lymphopenia",
+    "grade3plus_AE": "Grade ≥3 adverse events",
+    "infections": "Infections (any grade)",
+    "grade3plus_infections": "Grade ≥3 infections",
+    "discontinuation": "Discontinued the antibody or placebo",
+}
+
+_ESCAPE = re.compile(r"([\\`*_\[\]<>#|{}])")
+
+
+def escape(text: str) -> str:
+    """Backslash-escape Markdown punctuation in record text so it renders literally."""
+    return _ESCAPE.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def cite(key: str, role: str = "footcite") -> str:
+    return f"{{{role}}}`{key}`"
+
+
+def _num(x: float) -> str:
+    return f"{x:g}"
+
+
+def _p(p: float | None, relation: str) -> str:
+    if p is None:
+        return ""
+    return f"P{'<' if relation == '<' else '='}{_num(p)}"
+
+
+def format_outcome_value(o: Outcome) -> str:
+    """One outcome's number as a reader sees it, e.g. '55%', '8.0 months', 'HR 0.5 (95% CI 0.24–1.04)'."""
+    if o.not_reached:
+        text = "not reached"
+    elif o.measure in ("percent", "rate_percent"):
+        text = f"{_num(o.value)}%"
+    elif o.measure == "median_months":
+        text = f"{_num(o.value)} months"
+    elif o.measure == "hazard_ratio":
+        text = f"HR {_num(o.value)}"
+    elif o.measure == "count" and o.n is not None:
+        text = f"{_num(o.value)} of {o.n}"
+    else:
+        text = _num(o.value) + (f" {o.unit}" if o.unit else "")
+    if o.measure in ("percent", "rate_percent") and o.count is not None and o.n is not None:
+        text += f" ({o.count}/{o.n})"
+    if o.ci_low is not None and o.ci_high is not None:
+        text += f" ({_num(o.ci_level)}% CI {_num(o.ci_low)}–{_num(o.ci_high)})"
+    return text
+
+
+def _outcome_lines(study: Study) -> list[str]:
+    """One line per (endpoint, measure, time point): the arms' values side by side, then the P value."""
+    groups: "OrderedDict[tuple, list[Outcome]]" = OrderedDict()
+    for o in study.outcomes:
+        groups.setdefault((o.endpoint, o.measure, o.at_months), []).append(o)
+    lines = []
+    for (endpoint, measure, at_months), outcomes in groups.items():
+        label = ENDPOINT_LABELS.get(endpoint, endpoint)
+        if measure == "median_months":
+            label = f"Median {label[0].lower()}{label[1:]}"
+        if at_months is not None:
+            label += f" at {_num(at_months)} months"
+        parts, ps = [], []
+        for o in outcomes:
+            value = format_outcome_value(o)
+            who = o.arm if o.arm is not None else o.comparison
+            if len(outcomes) > 1 and len(study.arms) == 1 and o.note:
+                value += f" ({escape(o.note)})"  # single arm, several values: say which is which
+            parts.append(f"{escape(who)} {value}" if len(study.arms) > 1 or o.comparison else value)
+            if o.p_value is not None:
+                ps.append(_p(o.p_value, o.p_relation))
+        line = f"{escape(label)}: " + "; ".join(parts)
+        if ps:
+            line += f" ({', '.join(ps)})"
+        lines.append(line)
+    return lines
+
+
+def _cell(lines: list[str], indent: str = "    ") -> str:
+    """A list-table cell: the first line after '- ', further lines as separate paragraphs."""
+    first, rest = lines[0], lines[1:]
+    out = first
+    for line in rest:
+        out += f"\n\n{indent}{line}"
+    return out
+
+
+def _list_table(header: tuple[str, str], rows: list[tuple[list[str], list[str]]], widths: str = "35 65") -> str:
+    out = ["```{list-table}", ":header-rows: 1", f":widths: {widths}", ":class: evidence-table", "",
+           f"* - {header[0]}", f"  - {header[1]}"]
+    for left, right in rows:
+        out.append(f"* - {_cell(left)}")
+        out.append(f"  - {_cell(right)}")
+    out.append("```")
+    return "\n".join(out) + "\n"
+
+
+def _study_rows(studies: list[Study], role: str):
+    rows = []
+    for s in studies:
+        arms = "; ".join(f"{escape(a.arm)} (n={a.n if a.n is not None else 'not reported'})" for a in s.arms)
+        left = [f"**{escape(s.name or s.id)}** {cite(s.source, role)}", f"{escape(s.agent)} (anti-{escape(s.target)})"]
+        design = f"{escape(s.stage)}, {escape(s.design)}, phase {escape(s.phase)}, n={s.n_total}"
+        if s.registry:
+            design += f", {s.registry}"
+        right = [design, f"Arms: {arms}"] + _outcome_lines(s)
+        if s.note:
+            right.append(f"*{escape(s.note)}*")
+        rows.append((left, right))
+    return rows
+
+
+def _quantity_text(q: Quantity) -> str:
+    value = _num(q.value) + (f"–{_num(q.value_high)}" if q.value_high is not None else "")
+    unit = "%" if q.unit == "%" else f" {escape(q.unit)}"
+    text = f"{escape(q.label)}: {value}{unit}"
+    if q.count is not None and q.n is not None:
+        text += f" ({q.count}/{q.n})"
+    elif q.n is not None:
+        text += f" (n={q.n})"
+    if q.ci_low is not None and q.ci_high is not None:
+        text += f" ({_num(q.ci_level)}% CI {_num(q.ci_low)}–{_num(q.ci_high)})"
+    if q.p_value is not None:
+        text += f" ({_p(q.p_value, q.p_relation)})"
+    return text
+
+
+def _timeline_rows(events: list[TimelineEvent], role: str):
+    return [([f"**{e.year}**", escape(e.category)],
+             [f"{escape(e.event)} {cite(e.source, role)}", f"*{escape(e.why_it_matters)}*"]) for e in events]
+
+
+def _finding_rows(findings: list[Finding], role: str):
+    rows = []
+    for f in findings:
+        left = [f"**{escape(f.cell_type)}**", f"{escape(f.system)}; {escape(f.topic)}"]
+        right = [f"{escape(f.claim)} {cite(f.source, role)}", f"Method: {escape(f.method)}"]
+        if f.direction:
+            right.append(f"Direction: {escape(f.direction)}")
+        right += [_quantity_text(q) for q in f.quantities]
+        rows.append((left, right))
+    return rows
+
+
+def _crs_rows(records: list[CRSRecord], role: str):
+    rows = []
+    for r in records:
+        left = [f"**{escape(r.product)}** {cite(r.source, role)}", escape(r.trial or r.product_class)]
+        right = []
+        if r.crs_any_grade_percent is not None:
+            text = f"CRS (any grade): {_num(r.crs_any_grade_percent)}%"
+            if r.crs_grade3plus_percent is not None:
+                text += f"; grade ≥3: {_num(r.crs_grade3plus_percent)}%"
+            if r.n is not None:
+                text += f" (n={r.n})"
+            right.append(text)
+        elif r.n is not None:
+            right.append(f"n={r.n}")
+        if r.tocilizumab_use:
+            right.append(f"Tocilizumab: {escape(r.tocilizumab_use)}")
+        if r.tocilizumab_effect:
+            right.append(f"Effect: {escape(r.tocilizumab_effect)}")
+        right += [_quantity_text(q) for q in r.quantities]
+        if not right:
+            right = [escape(r.note or r.product_class)]
+        rows.append((left, right))
+    return rows
+
+
+TABLES = {
+    "studies": (("Study and agent", "Design and results"), _study_rows),
+    "timeline": (("Year", "Event and why it matters"), _timeline_rows),
+    "findings": (("Cell type and system", "Finding"), _finding_rows),
+    "crs": (("Product and trial", "Cytokine release syndrome and IL-6 blockade"), _crs_rows),
+}
+
+
+def table_markdown(kind: str, evidence: Evidence, cite_role: str = "footcite") -> str:
+    """A MyST list-table of every record of one kind, in file order, citing each record's source."""
+    if kind not in TABLES:
+        raise KeyError(f"unknown record kind {kind!r}; known kinds: {', '.join(KINDS)}")
+    header, rows_of = TABLES[kind]
+    widths = "20 80" if kind == "timeline" else "35 65"
+    return _list_table(header, rows_of(evidence.records(kind), cite_role), widths=widths)
