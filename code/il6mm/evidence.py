@@ -658,3 +658,35 @@ def table_markdown(kind: str, evidence: Optional[Evidence] = None, cite_role: st
     from .evidence_tables import table_markdown as _table
 
     return _table(kind, evidence if evidence is not None else load_evidence(), cite_role=cite_role)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Single numbers for chapter prose (rendered with myst-nb glue)
+# ---------------------------------------------------------------------------------------------------------
+
+def study_outcome(study: Study, endpoint: str, measure: str, *, blockade: Optional[bool] = None,
+                  at_months: Optional[float] = None, index: int = 0) -> Outcome:
+    """The outcome of ``study`` for ``endpoint``/``measure`` (per-arm: the arm with or without IL-6 blockade).
+
+    ``index`` picks among repeated values of one arm (before, during, after treatment), in record order.
+    Raises ``LookupError`` naming the study and what was asked when there is no such outcome.
+    """
+    arms = {a.arm: a.il6_blockade for a in study.arms}
+    found = [o for o in study.outcomes
+             if o.endpoint == endpoint and o.measure == measure
+             and (blockade is None or (o.arm is not None and arms.get(o.arm) == blockade))
+             and (at_months is None or o.at_months == at_months)]
+    if len(found) <= index:
+        side = "" if blockade is None else (" in the arm with IL-6 blockade" if blockade else " in the control arm")
+        raise LookupError(f"study {study.id!r}: no {endpoint} {measure}{side}"
+                          + (f" at {at_months} months" if at_months is not None else "")
+                          + (f" (value #{index + 1})" if index else ""))
+    return found[index]
+
+
+def record_quantity(record: Finding | CRSRecord, label: str) -> Quantity:
+    """The quantity of a finding or CRS record with this exact label; ``LookupError`` naming both if absent."""
+    for quantity in record.quantities:
+        if quantity.label == label:
+            return quantity
+    raise LookupError(f"record {record.id!r} has no quantity {label!r}; it has {[q.label for q in record.quantities]}")

@@ -50,3 +50,27 @@ def new_figure(width: float = 6.4, height: float = 3.6, **subplot_kw) -> tuple[F
         fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
         axes = fig.subplots(**subplot_kw)
     return fig, axes
+
+
+def figure_png(fig: Figure) -> bytes:
+    """PNG bytes of a figure at the house dpi, without the "Software" text chunk (it names the matplotlib
+    version), so the same figure gives the same bytes on every machine with the same libraries."""
+    import io
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(fig)  # figures made outside pyplot have no canvas until given one
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def figure_image(fig: Figure):
+    """The figure as an ``IPython.display.Image`` for a chapter cell to show.
+
+    Figures made outside pyplot have no notebook display of their own; myst-nb turns this PNG output into
+    the page's image, with the cell's ``mystnb: image: alt:`` text and ``figure:`` caption.
+    """
+    from IPython.display import Image
+
+    return Image(data=figure_png(fig), format="png")
