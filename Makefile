@@ -15,14 +15,22 @@ PORT ?= 8000
 
 env: $(ENV_STAMP)
 
-$(ENV_STAMP): requirements.txt code/pyproject.toml $(wildcard package-lock.json)
+$(ENV_STAMP): requirements.txt code/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
-	if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; fi
 	touch $@
 
-book: $(ENV_STAMP)
+# Front-end files the site serves itself (require.js, widget manager, MathJax) and axe-core for the
+# browser tests, exactly as pinned by package-lock.json. npm ci writes this file; touch marks the time.
+NODE_STAMP := node_modules/.package-lock.json
+$(NODE_STAMP): package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+env: $(NODE_STAMP)
+
+book: $(ENV_STAMP) $(NODE_STAMP)
 	$(BUILD)
 
 # Browser tests drive Debian's Chromium (never a downloaded browser build).

@@ -355,3 +355,13 @@ def test_bad_record_fails_the_build(book_copy):
     assert result.returncode != 0
     assert re.search(r"data/studies.yaml \(line \d+\): record 'orlowski2015': field 'outcomes\[0\]\.value': "
                      r"percentage 130 is not within 0-100", log), log[-3000:]
+
+
+def test_a_table_can_show_a_selection_but_never_an_empty_one():
+    ev = load_evidence()
+    sources = table_markdown("findings", ev, select=lambda f: f.topic == "IL-6 source")
+    wanted = [f for f in ev.findings if f.topic == "IL-6 source"]
+    assert sources.count("\n* - **") == len(wanted)
+    assert all(f"`{f.source}`" in sources for f in wanted)
+    with pytest.raises(ValueError, match="matches no record"):
+        table_markdown("findings", ev, select=lambda f: False)

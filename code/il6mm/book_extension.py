@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 
 from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
 from .provenance import build_footer, inputs_digest
@@ -44,8 +45,76 @@ def _footer_stamp(app: Sphinx, config) -> None:
     config.html_theme_options = options
 
 
+# Front-end files the site serves itself, so pages need no CDN (an archived copy works offline):
+# (site folder, source folder, file patterns). The sources are the npm packages pinned by
+# package-lock.json (`npm ci`) and our own widget helper script. Widget JS stays out of _static/,
+# whose .js files Jupyter Book would add to every page; _config.yml points myst-nb's
+# `nb_ipywidgets_js` and Sphinx's `mathjax_path` here (paths relative to _static/).
+SITE_ASSETS = (
+    ("_widgets", "node_modules/requirejs", ("require.js",)),
+    ("_widgets", "node_modules/@jupyter-widgets/html-manager/dist", ("embed-amd.js", "*.woff2", "*.woff")),
+    ("_widgets", "code/il6mm/site", ("il6mm-widgets.js",)),
+    ("_mathjax", "node_modules/mathjax/es5", ("tex-mml-chtml.js", "input/**/*.js", "output/chtml/**/*",
+                                              "a11y/*.js", "ui/*.js", "sre/**/*", "adaptors/*.js")),
+)
+
+
+def _serve_front_end_files(app: Sphinx) -> None:
+    """Copy require.js, the widget manager, MathJax and il6mm-widgets.js into the site."""
+    if app.builder.format != "html":
+        return
+    src, out = Path(app.srcdir), Path(app.outdir)
+    copied = 0
+    for folder, source, patterns in SITE_ASSETS:
+        base = src / source
+        if not base.is_dir():
+            raise ExtensionError(f"il6mm: {base} is missing; run `npm ci` in {src} (make book does) "
+                                 "to install the front-end files pinned by package-lock.json")
+        for pattern in patterns:
+            files = [p for p in base.glob(pattern) if p.is_file()]
+            if not files:
+                raise ExtensionError(f"il6mm: no file matches {pattern!r} in {base}")
+            for path in files:
+                dest = out / folder / path.relative_to(base)
+                stat = path.stat()
+                if dest.is_file() and dest.stat().st_size == stat.st_size and dest.stat().st_mtime >= stat.st_mtime:
+                    continue
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, dest)
+                copied += 1
+    logger.info("il6mm: front-end files in %s (%d updated)", ", ".join(sorted({f for f, _, _ in SITE_ASSETS})), copied)
+
+
+def _drop_duplicate_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Emit each script once: sphinx-thebe's inline config reaches pages twice, and its repeated
+    `const THEBE_JS_URL` is a SyntaxError in every page's console."""
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen, unique = set(), []
+    for script in scripts:
+        # Same file and attributes (an inline script's body is an attribute), whatever the priority.
+        key = (str(getattr(script, "filename", script) or ""),
+               tuple(sorted((k, str(v)) for k, v in getattr(script, "attributes", {}).items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    scripts[:] = unique  # in place: it is the builder's list, which later handlers may extend
+
+
+def _accessible_citation_lists(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Docutils writes bibliography entries as role="doc-biblioentry" (deprecated in DPUB-ARIA 1.1) inside a
+    role="list": assistive technology (and axe-core, as a critical violation) expects list items there."""
+    body = context.get("body")
+    if body and 'role="doc-biblioentry"' in body:
+        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
 def setup(app: Sphinx) -> dict:
     # Priority < 500 so that we run before myst-nb reads the value at builder-inited.
     app.connect("config-inited", _cache_per_digest, priority=400)
     app.connect("config-inited", _footer_stamp, priority=400)
+    app.connect("builder-inited", _serve_front_end_files)
+    app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
+    app.connect("html-page-context", _accessible_citation_lists)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

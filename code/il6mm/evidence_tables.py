@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from typing import Any, Callable
 
 from .evidence import CRSRecord, Evidence, Finding, KINDS, Outcome, Quantity, Study, TimelineEvent
 
@@ -209,10 +210,15 @@ TABLES = {
 }
 
 
-def table_markdown(kind: str, evidence: Evidence, cite_role: str = "footcite") -> str:
-    """A MyST list-table of every record of one kind, in file order, citing each record's source."""
+def table_markdown(kind: str, evidence: Evidence, cite_role: str = "footcite",
+                   select: Callable[[Any], bool] | None = None) -> str:
+    """A MyST list-table of the records of one kind (those ``select`` accepts, default all), in file order,
+    citing each record's source. Selecting nothing is an error: an empty table would hide a renamed field."""
     if kind not in TABLES:
         raise KeyError(f"unknown record kind {kind!r}; known kinds: {', '.join(KINDS)}")
     header, rows_of = TABLES[kind]
+    records = [r for r in evidence.records(kind) if select is None or select(r)]
+    if not records:
+        raise ValueError(f"table_markdown({kind!r}): the selection matches no record")
     widths = "20 80" if kind == "timeline" else "35 65"
-    return _list_table(header, rows_of(evidence.records(kind), cite_role), widths=widths)
+    return _list_table(header, rows_of(records, cite_role), widths=widths)

@@ -1,0 +1,54 @@
+"""Chapter 2's serum IL-6 figure draws exactly the recorded percentages."""
+
+import pytest
+from matplotlib.patches import Rectangle
+
+from il6mm.evidence import Finding, Quantity, load_evidence
+from il6mm.figures_sources import (OCCUPANCY_BLOCKADE, OCCUPANCY_SCALES, SERUM_PANELS, receptor_occupancy,
+                                   receptor_occupancy_figure, serum_il6_alt_text, serum_il6_figure)
+from il6mm.interactive import render_png
+from browser_helpers import embedded_figures, image_bytes, widget_state
+
+
+@pytest.fixture(scope="module")
+def serum():
+    return load_evidence().get("bataille1989-serum-il6")
+
+
+def test_bars_equal_the_record(serum):
+    fig = serum_il6_figure(serum)
+    recorded = {q.label: q.value for q in serum.quantities}
+    for ax, (_, bars) in zip(fig.axes, SERUM_PANELS):
+        heights = [p.get_height() for p in ax.patches if isinstance(p, Rectangle)]
+        assert heights == [recorded[label] for _, label in bars]
+
+
+def test_alt_text_gives_every_value(serum):
+    alt = serum_il6_alt_text(serum)
+    assert all(f"{q.value:g}%" in alt for q in serum.quantities)
+
+
+def test_a_missing_quantity_fails_loudly(serum):
+    broken = Finding(**{**serum.model_dump(), "quantities": [Quantity(label="other", value=1, unit="%")]})
+    with pytest.raises(LookupError, match="bataille1989-serum-il6"):
+        serum_il6_figure(broken)
+
+
+def test_receptor_occupancy_follows_mass_action():
+    assert receptor_occupancy(1.0, 0.0) == pytest.approx(0.5)
+    assert receptor_occupancy(10.0, 0.9) == pytest.approx(0.5)  # 90% neutralised: half-occupancy at 10 K_d
+    assert receptor_occupancy(5.0, 1.0) == 0.0
+    with pytest.raises(ValueError, match="fraction"):
+        receptor_occupancy(1.0, 90)
+
+
+def test_the_site_embeds_the_frames_the_code_computes(site):
+    """The occupancy figure on the site holds exactly what render_png computes now (no stale frames)."""
+    html = (site / "chapters" / "02-sources.html").read_text()
+    figure, = [f for f in embedded_figures(html) if f.controls[0].label == "Ligand neutralised (%)"]
+    state = widget_state(html)["state"]
+    for (i, j), image_id in figure.frames.items():
+        blockade = OCCUPANCY_BLOCKADE[i]
+        scale = OCCUPANCY_SCALES[j][1]
+        assert image_bytes(state[image_id]) == render_png(receptor_occupancy_figure, blockade_percent=blockade,
+                                                          scale=scale)
