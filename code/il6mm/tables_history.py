@@ -1,0 +1,174 @@
+"""Tables and single numbers of chapter 1 (history of IL-6 blockade), generated from the evidence records.
+
+The tables are MyST Markdown: the book renders a code cell's ``Markdown(...)`` output as MyST, so the
+``{footcite}`` roles in them become citations of the chapter.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+from .evidence import Arm, Outcome, Study
+from .synthesis import ENDPOINT_NAMES, METHODS, Exclusion, MetaAnalysis, measure_for
+
+#: Efficacy endpoints shown in the study table, in this order (safety and pharmacology are left out).
+EFFICACY_ENDPOINTS = ("ORR", "MR_or_better", "PR", "MR", "CR", "VGPR_or_better", "S_phase_cells",
+                      "TTP", "PFS", "EFS", "OS", "PFS_events")
+#: Short names for table cells.
+SHORT_ENDPOINT = {"ORR": "ORR", "MR_or_better": "MR or better", "PR": "PR", "MR": "MR", "CR": "CR",
+                  "VGPR_or_better": "VGPR or better", "S_phase_cells": "S-phase cells", "TTP": "TTP",
+                  "PFS": "PFS", "EFS": "EFS", "OS": "OS", "PFS_events": "PFS events"}
+
+
+
+def _cell(text: str) -> str:
+    """Table-safe text: no pipes or line breaks."""
+    return " ".join(str(text).replace("|", "/").split())
+
+
+def _num(x: float) -> str:
+    return f"{x:g}"
+
+
+def _p_text(outcome: Outcome) -> str:
+    p = outcome.p_value
+    if p is None:
+        return ""
+    return f" (P{outcome.p_relation or '='}{_num(p)})"
+
+
+def _value_text(outcome: Outcome) -> str:
+    measure = outcome.measure
+    if outcome.not_reached:
+        return "not reached"
+    value = outcome.value
+    if measure in ("percent", "rate_percent"):
+        text = f"{_num(value)}%"
+        if outcome.count is not None and outcome.n is not None:
+            text += f" ({outcome.count}/{outcome.n})"
+        return text
+    if measure == "count":
+        n = outcome.n
+        return f"{_num(value)}/{n}" if n is not None else _num(value)
+    if measure == "median_months":
+        return f"{_num(value)} mo"
+    return _num(value)
+
+
+def _prefix(endpoint: str, measure: str, at_months: float | None) -> str:
+    name = SHORT_ENDPOINT.get(endpoint, endpoint)
+    if measure == "median_months":
+        return f"median {name}"
+    if measure == "rate_percent" and at_months is not None:
+        return f"{name} at {_num(at_months)} mo"
+    if measure == "hazard_ratio":
+        return f"{name} HR"
+    return name
+
+
+def efficacy_summary(study: Study) -> str:
+    """The study's efficacy results in one line, e.g. 'ORR 55% vs 47% (P=0.213); PFS HR 0.869 (P=0.345)'.
+
+    Per-arm values are joined with 'vs', arms with IL-6 blockade first; repeated values for one arm
+    (before, during, after) with an arrow.
+    """
+    arm_order = [a.arm for a in _blockade_first(study)]
+    groups: dict[tuple, list[Outcome]] = {}
+    for outcome in study.outcomes:
+        if outcome.endpoint not in EFFICACY_ENDPOINTS:
+            continue
+        # Rates are read at a time point; other repeated values of one arm (before, during, after) share a row.
+        at = outcome.at_months if outcome.measure == "rate_percent" else None
+        key = (outcome.endpoint, outcome.measure, at)
+        groups.setdefault(key, []).append(outcome)
+    parts = []
+    for (endpoint, measure, at_months), outcomes in sorted(
+            groups.items(), key=lambda item: EFFICACY_ENDPOINTS.index(item[0][0])):
+        prefix = _prefix(endpoint, measure, at_months)
+        if measure == "hazard_ratio":
+            for o in outcomes:
+                ci = ""
+                if o.ci_low is not None:
+                    ci = f" (95% CI {_num(o.ci_low)}\u2013{_num(o.ci_high)})"
+                parts.append(f"{prefix} {_num(o.value)}{ci}{_p_text(o)}")
+            continue
+        by_arm: dict[str, list[Outcome]] = {}
+        for o in outcomes:
+            by_arm.setdefault(o.arm, []).append(o)
+        arms = sorted(by_arm, key=lambda a: arm_order.index(a) if a in arm_order else len(arm_order))
+        texts = [" \u2192 ".join(_value_text(o) for o in by_arm[a]) for a in arms]
+        p = next((_p_text(o) for o in outcomes if o.p_value is not None), "")
+        parts.append(f"{prefix} {' vs '.join(texts)}{p}")
+    return "; ".join(parts) if parts else "no efficacy numbers in the checked abstract"
+
+
+def _blockade_first(study: Study) -> list[Arm]:
+    arms = list(study.arms)
+    return sorted(arms, key=lambda a: not a.il6_blockade)  # stable: record order otherwise
+
+
+def _arms_text(study: Study) -> str:
+    """'siltuximab + VMP vs VMP' for comparative studies (blockade first), the arm(s) for single-arm ones."""
+    arms = _blockade_first(study)
+    texts = []
+    for a in arms:
+        n = a.n
+        texts.append(f"{a.arm}" + (f" (n={n})" if n is not None else ""))
+    joiner = " vs " if study.randomised else "; "
+    return joiner.join(texts)
+
+
+def study_table_markdown(studies: Iterable[Study], cite_role: str = "footcite") -> str:
+    """MyST table of the clinical studies: who, what, how many, and the efficacy numbers as published."""
+    header = ("| Study | Agent | Stage | Design | Patients | Arms | Efficacy as published |\n"
+              "|---|---|---|---|---|---|---|")
+    rows = []
+    for s in studies:
+        n = s.n_total
+        n_text = f"{n}" + (f" ({s.n_randomised} randomised)"
+                          if s.n_randomised not in (None, n) else "")
+        phase = str(s.phase)
+        design = f"{s.design}; " + (f"phase {phase}" if phase[:1].isdigit() else phase)
+        rows.append("| " + " | ".join(_cell(x) for x in (
+            f"{{{cite_role}}}`{s.source}`", s.agent, s.stage, design, n_text,
+            _arms_text(s), efficacy_summary(s))) + " |")
+    if not rows:
+        raise ValueError("study_table_markdown needs at least one study record")
+    return "\n".join([header, *rows])
+
+
+def exclusions_markdown(exclusions: Sequence[Exclusion], cite_role: str = "footcite",
+                        randomised_only: bool = True) -> str:
+    """MyST table of the studies left out of a pooling and why (by default the randomised ones only)."""
+    chosen = [x for x in exclusions if x.randomised or not randomised_only]
+    if not chosen:
+        return "No randomised trial was left out."
+    rows = [f"| {_cell(x.label)} {{{cite_role}}}`{x.source}` | {_cell(x.reason)} |" if x.source
+            else f"| {_cell(x.label)} | {_cell(x.reason)} |" for x in chosen]
+    return "\n".join(["| Trial | Why it was left out |", "|---|---|", *rows])
+
+
+def _pooled_cell(pooled) -> str:
+    if pooled is None:
+        return "\u2014"
+    return f"{pooled.ratio:.2f} ({pooled.ci_low:.2f}\u2013{pooled.ci_high:.2f})"
+
+
+def _heterogeneity(value: float, fmt: str) -> str:
+    return "not estimable" if value != value else format(value, fmt)  # nan != nan
+
+
+def pooled_table_markdown(analyses: Sequence[MetaAnalysis]) -> str:
+    """One row per endpoint: trials pooled, both estimators, tau² and I² (DerSimonian-Laird)."""
+    header = (f"| Endpoint | Measure | Trials | {METHODS['dl']} (95% CI) | {METHODS['pm']} (95% CI) "
+              "| tau\u00b2 (DL) | I\u00b2 (DL) |\n|---|---|---|---|---|---|---|")
+    rows = []
+    for a in analyses:
+        measure = measure_for(a.endpoint)
+        trials = ", ".join(e.label for e in a.effects) or "none"
+        tau2 = _heterogeneity(a.dl.tau2, ".3f") if a.dl else "\u2014"
+        i2 = (_heterogeneity(a.dl.i2 * 100, ".0f") + ("%" if a.dl.i2 == a.dl.i2 else "")) if a.dl else "\u2014"
+        rows.append("| " + " | ".join(_cell(x) for x in (
+            ENDPOINT_NAMES[a.endpoint], measure, f"{a.k}: {trials}", _pooled_cell(a.dl), _pooled_cell(a.pm),
+            tau2, i2)) + " |")
+    return "\n".join([header, *rows])
