@@ -1,0 +1,74 @@
+"""Speed of the niche model: how long one live update of an interactive figure takes.
+
+A live update (Binder, JupyterLab) re-solves the model for the new control values. Target: median
+at most 50 ms per solve. Printed, never asserted (timings depend on the machine).
+
+    .venv/bin/python benchmarks/bench_niche.py
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import numpy as np
+
+from il6mm import figures_niche, niche
+from il6mm.interactive import render_png
+
+REPEATS = 60
+
+
+def _times(call, repeats: int = REPEATS) -> list[float]:
+    call()  # warm-up (imports, caches of numpy/scipy)
+    out = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        call()
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def _report(label: str, seconds: list[float]) -> None:
+    ms = np.array(seconds) * 1000
+    print(f"{label:<58} median {statistics.median(ms):7.1f} ms   p95 {np.percentile(ms, 95):7.1f} ms   (n={len(ms)})")
+
+
+def main() -> None:
+    p = niche.load_parameters()
+    regimens = list(figures_niche.EXPLORER_REGIMENS)
+    cases = [(r, s) for r in regimens for s in figures_niche.EXPLORER_STARTS]
+
+    def one_solve(k=[0]):
+        regimen, start = cases[k[0] % len(cases)]
+        k[0] += 1
+        niche.simulate(p, figures_niche.regimen_interventions(regimen, start), t_end=1080.0, n_points=121)
+
+    _report("one live update: model solve (1080 days, 121 outputs)", _times(one_solve))
+
+    def established_solve(k=[0]):
+        theta = figures_niche.EXPLORER_THETAS[k[0] % len(figures_niche.EXPLORER_THETAS)]
+        k[0] += 1
+        q = p.replace(theta=theta)
+        y0 = niche.stable_disease_state(q).as_array()
+        niche.simulate(q, [niche.Intervention("il6r_blockade", 0.9, 30.0)], t_end=390.0, n_points=121, y0=y0)
+
+    _report("APRIL-dependence update: plateau + solve (uncached)", _times(established_solve, 30))
+
+    def frame(k=[0]):
+        regimen, start = cases[k[0] % len(cases)]
+        k[0] += 1
+        figures_niche._solve.cache_clear()
+        render_png(figures_niche.regimen_frame, regimen=regimen, start=start)
+
+    _report("whole frame: two solves + drawing + PNG (uncached)", _times(frame, 20))
+
+    records = niche.load_parameter_records()
+    start = time.perf_counter()
+    result = niche.sensitivity_analysis(records, n_samples=256)
+    print(f"sensitivity analysis, 256 Latin-hypercube models + one-at-a-time: {time.perf_counter() - start:.2f} s "
+          f"({result.n_excluded} models without established disease)")
+
+
+if __name__ == "__main__":
+    main()
