@@ -109,7 +109,20 @@ class Arm(_Strict):
     note: Optional[str] = None
 
 
-class Outcome(_Strict):
+class _Statistics(_Strict):
+    """What every published number may carry besides its value: counts, a confidence interval, a P value."""
+
+    count: Optional[int] = None
+    n: Optional[int] = None
+    ci_low: Optional[float] = None
+    ci_high: Optional[float] = None
+    ci_level: float = 95
+    p_value: Optional[float] = None
+    p_relation: Literal["=", "<"] = "="
+    note: Optional[str] = None
+
+
+class Outcome(_Statistics):
     """One published number. Per-arm measures name ``arm``; comparative ones (HR) name ``comparison``.
 
     ``p_value`` on a per-arm row is the between-arm P value as published (``p_relation`` "<" for "P<0.001").
@@ -123,15 +136,7 @@ class Outcome(_Strict):
     value: Optional[float] = None
     not_reached: bool = False
     unit: Optional[str] = None
-    count: Optional[int] = None
-    n: Optional[int] = None
     at_months: Optional[float] = None
-    ci_low: Optional[float] = None
-    ci_high: Optional[float] = None
-    ci_level: float = 95
-    p_value: Optional[float] = None
-    p_relation: Literal["=", "<"] = "="
-    note: Optional[str] = None
 
 
 class Study(_Record):
@@ -166,21 +171,13 @@ class TimelineEvent(_Record):
     category: TimelineCategory
 
 
-class Quantity(_Strict):
+class Quantity(_Statistics):
     """A number from a finding or CRS record. ``unit: "%"`` values must lie within 0-100."""
 
     label: str
     value: float
     value_high: Optional[float] = None  # upper end when the source gives a range ("two- to threefold")
     unit: str
-    count: Optional[int] = None
-    n: Optional[int] = None
-    ci_low: Optional[float] = None
-    ci_high: Optional[float] = None
-    ci_level: float = 95
-    p_value: Optional[float] = None
-    p_relation: Literal["=", "<"] = "="
-    note: Optional[str] = None
 
 
 class Finding(_Record):
