@@ -12,7 +12,8 @@ from il6mm import style
 from il6mm.evidence import Study, TimelineCategory, TimelineEvent, load_evidence
 from il6mm.interactive import precomputed_frames, render_png
 from il6mm.meta_explorer import EXPLORER_ENDPOINTS, explorer_alt, explorer_draw, meta_explorer
-from il6mm.synthesis import DERIVED_FROM_P, TRIAL_SETS, Exclusion, TrialEffect, meta_analysis, pool_effects
+from il6mm.synthesis import (DERIVED_FROM_P, TRIAL_SETS, Exclusion, MetaAnalysis, TrialEffect, meta_analysis,
+                             pool_effects)
 from il6mm.tables_history import (efficacy_summary, exclusions_markdown, pooled_table_markdown,
                                   study_table_markdown)
 
@@ -171,13 +172,14 @@ def test_study_table_has_one_cited_row_per_study():
 
 
 def test_exclusions_table_lists_randomised_trials_with_reasons():
-    excluded = [Exclusion("x", "Xeno 2001", "no PFS hazard ratio published", "xeno2001a", True),
-                Exclusion("y", "Yak 1999", "not randomised", "yak1999b", False)]
-    table = exclusions_markdown(excluded)
-    assert "Xeno 2001 {footcite}`xeno2001a` | no PFS hazard ratio published" in table
+    excluded = (Exclusion("x", "Xeno 2001", "no hazard ratio published", "xeno2001a", True),
+                Exclusion("y", "Yak 1999", "not randomised", "yak1999b", False))
+    analyses = [MetaAnalysis(endpoint, "all", (), excluded, None, None) for endpoint in ("PFS", "OS")]
+    table = exclusions_markdown(analyses)
+    assert "| Xeno 2001 {footcite}`xeno2001a` | progression-free survival, overall survival | no hazard ratio published |" in table
     assert "Yak" not in table
-    assert "Yak 1999" in exclusions_markdown(excluded, randomised_only=False)
-
+    assert "Yak 1999" in exclusions_markdown(analyses, randomised_only=False)
+    assert exclusions_markdown([]) == "No randomised trial was left out."
 
 def test_pooled_table_reports_both_estimators_and_heterogeneity():
     studies = load_evidence().studies

@@ -306,14 +306,14 @@ def _response_effect(study: Study, endpoint: str, allow_counts_from_percent: boo
         if outcome.endpoint == endpoint and outcome.arm is not None:
             by_arm[outcome.arm] = outcome
     if not by_arm:
-        return f"no {endpoint} result recorded"
+        return "no result recorded"
     counts = []
     derived = False
     for arm in (blockade[0], control[0]):
         name = arm.arm
         outcome = by_arm.get(name)
         if outcome is None:
-            return f"no {endpoint} result recorded for arm '{name}'"
+            return f"no result recorded for arm '{name}'"
         # The outcome's own n (e.g. evaluable patients) takes precedence over the arm size.
         n = outcome.n or arm.n
         if n is None:
@@ -321,7 +321,7 @@ def _response_effect(study: Study, endpoint: str, allow_counts_from_percent: boo
         count = outcome.count
         if count is None:
             if outcome.measure not in ("percent", "rate_percent") or outcome.value is None:
-                return f"no per-arm {endpoint} counts or percentages in the checked source"
+                return "no per-arm counts or percentages in the checked source"
             if not allow_counts_from_percent:
                 return "no per-arm responder counts in the checked source (reconstruction from percentages not allowed)"
             count = int(round(float(outcome.value) * int(n) / 100))
@@ -353,10 +353,10 @@ def _hazard_effect(study: Study, endpoint: str, allow_se_from_p: bool) -> TrialE
     """Hazard ratio (blockade vs control) for a time-to-event endpoint, or the reason it cannot be used."""
     outcomes = [o for o in study.outcomes if o.endpoint == endpoint]
     if not outcomes:
-        return f"no {endpoint} result recorded"
+        return "no result recorded"
     ratios = [o for o in outcomes if o.measure == "hazard_ratio"]
     if not ratios:
-        return f"no {endpoint} hazard ratio in the checked source (only medians or rates)"
+        return "no hazard ratio in the checked source (only medians or rates)"
     if len(ratios) > 1:
         raise ValueError(f"study {study.id!r}: {len(ratios)} {endpoint} hazard ratios recorded; "
                          "expected one")

@@ -137,16 +137,22 @@ def study_table_markdown(studies: Iterable[Study], cite_role: str = "footcite") 
     return "\n".join([header, *rows])
 
 
-def exclusions_markdown(exclusions: Sequence[Exclusion], cite_role: str = "footcite",
+def exclusions_markdown(analyses: Sequence[MetaAnalysis], cite_role: str = "footcite",
                         randomised_only: bool = True) -> str:
-    """MyST table of the studies left out of a pooling and why (by default the randomised ones only)."""
-    chosen = [x for x in exclusions if x.randomised or not randomised_only]
-    if not chosen:
+    """One MyST table of the studies left out of the poolings and why: a row per study and reason, naming the
+    endpoints it was left out of (by default the randomised studies only)."""
+    rows: dict[tuple[str, str, str], list[str]] = {}
+    for analysis in analyses:
+        for x in analysis.excluded:
+            if x.randomised or not randomised_only:
+                rows.setdefault((x.label, x.source, x.reason), []).append(ENDPOINT_NAMES[analysis.endpoint])
+    if not rows:
         return "No randomised trial was left out."
-    rows = [f"| {_cell(x.label)} {{{cite_role}}}`{x.source}` | {_cell(x.reason)} |" if x.source
-            else f"| {_cell(x.label)} | {_cell(x.reason)} |" for x in chosen]
-    return "\n".join(["| Trial | Why it was left out |", "|---|---|", *rows])
-
+    lines = ["| Trial | Left out of | Why |", "|---|---|---|"]
+    for (label, source, reason), endpoints in sorted(rows.items(), key=lambda row: row[0][0]):  # a trial's rows together
+        trial = f"{_cell(label)} {{{cite_role}}}`{source}`" if source else _cell(label)
+        lines.append(f"| {trial} | {_cell(', '.join(endpoints))} | {_cell(reason)} |")
+    return "\n".join(lines)
 
 def _pooled_cell(pooled) -> str:
     if pooled is None:
