@@ -79,3 +79,14 @@ def test_changing_the_package_refreshes_chapter_output(book_copy):
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
     html = page.read_text()
     assert "Recomputed with il6mm" in html and "Computed with il6mm" not in html
+
+
+@pytest.mark.parametrize("page", toc_files())
+def test_every_page_carries_scholar_citation_tags(site, page):
+    html = (site / f"{page}.html").read_text()
+    tags = dict(re.findall(r'<meta name="(citation_[a-z_]+)" content="([^"]*)"', html))
+    assert tags["citation_author"] == "The IL-6 in myeloma living-review team"
+    assert tags["citation_title"] and "<" not in tags["citation_title"] and "&lt;" not in tags["citation_title"]
+    assert re.fullmatch(r"\d{4}/\d{2}/\d{2}", tags["citation_publication_date"])
+    if page != "index":
+        assert tags["citation_inbook_title"].startswith("Revisiting IL-6 antagonism in multiple myeloma")
