@@ -135,3 +135,16 @@ def test_sensitivity_ranking_supports_the_chapter_text():
     assert set(top4) <= {"mu_T", "s_0", "theta", "r_T", "K_A"}
     # the turnover rates of precursors and cytokines barely matter
     assert all(abs(prcc[name]) < 0.2 for name in ("r_H", "r_M", "delta_I", "delta_A"))
+    # "$c_N$ is not sampled": it cannot matter for receptor blockade, so it is neither ranked nor drawn
+    assert "c_N" not in prcc
+    fig = fn.sensitivity_figure(result, records)
+    assert "$c_N$" not in [t.get_text() for t in fig.axes[0].get_yticklabels()]
+
+
+def test_one_glued_strength_and_duration_cover_the_claims():
+    # The chapter glues strength_pct from BLOCKADE_STRENGTH and duration from BlockadeScenario; the claims
+    # figure (whose caption refers to "the blockade strength and duration given in the text") must use both.
+    scenario = niche.BlockadeScenario()
+    assert fn.BLOCKADE_STRENGTH == scenario.strength
+    fig = fn.claims_figure(P, thetas=(0.0, 1.0))
+    assert fig.axes[1].get_ylabel() == f"burden reduction\nafter {scenario.duration:g} days"

@@ -37,7 +37,11 @@ def test_mechanism_citations_exist_in_the_bibliography():
     keys = set(niche.bib_keys(niche.BIB_FILE))
     cited = {key for record in RECORDS.values() for key in record.supports}
     assert cited and cited <= keys
-    assert {"matthes2015il6", "matthes2011april", "bataille1989serum"} <= cited
+    assert {"matthes2015il6", "matthes2011april", "vanzaanen1996endogenous"} <= cited
+    # rho ("IL-6 several-fold its healthy level") rests on measured IL-6 production, not on how often
+    # serum IL-6 was detectable
+    assert "vanzaanen1996endogenous" in RECORDS["rho"].supports
+    assert "bataille1989serum" not in RECORDS["rho"].supports
 
 
 def _write_variant(tmp_path: Path, change) -> Path:
@@ -278,6 +282,13 @@ def test_literature_checks_give_the_verdicts_the_chapter_reports():
     assert all(c.records for c in checks)
 
 
+def test_literature_checks_state_the_scenario_they_computed():
+    checks = niche.literature_checks(P, strength=0.5)
+    redundancy = next(c for c in checks if "stand in for IL-6" in c.topic)
+    assert f"After {BlockadeScenario().duration:g} days of IL-6 receptor blockade (50%)" in redundancy.model
+    assert "a major APRIL source" in checks[2].topic  # not "the main": osteoclasts supply APRIL too
+
+
 # --------------------------------------------------------------------------------------------
 # Sensitivity analysis
 # --------------------------------------------------------------------------------------------
@@ -315,6 +326,17 @@ def test_april_dependence_and_factor_independent_survival_decide_the_benefit():
     assert dict(result.ranking())["theta"] < 0  # more APRIL dependence, less benefit
     assert result.n_excluded == int(np.isnan(result.benefit).sum())
     assert 0 < result.baseline_benefit < 1
+
+
+def test_sensitivity_leaves_out_parameters_that_cannot_act_on_the_target():
+    # c_N (the neutralising antibody's capacity) cannot change the benefit of receptor blockade
+    assert "c_N" not in niche.relevant_parameters(RECORDS, "il6r_blockade")
+    assert "c_N" in niche.relevant_parameters(RECORDS, "il6_neutralisation")
+    assert set(niche.relevant_parameters(RECORDS, "il6r_blockade")) == set(RECORDS) - {"c_N"}
+    oat = BlockadeScenario()
+    low = niche.blockade_benefit(P.replace(c_N=RECORDS["c_N"].range[0]), oat)
+    high = niche.blockade_benefit(P.replace(c_N=RECORDS["c_N"].range[1]), oat)
+    assert low == pytest.approx(high, abs=1e-12)
 
 
 def test_sensitivity_refuses_unknown_parameters():

@@ -302,7 +302,7 @@ def claims_figure(p: NicheParameters | None = None, thetas=(0.0, 0.35, 0.7, 1.0)
             right.bar(x + (k - 1) * 0.27, values, width=0.27, color=colours[k], label=label)
         right.set_xticks(x, [f"{t:g}" for t in thetas])
         right.set_xlabel(r"APRIL dependence $\theta$")
-        right.set_ylabel("burden reduction\nafter 180 days")
+        right.set_ylabel(f"burden reduction\nafter {niche.BlockadeScenario().duration:g} days")
         right.set_ylim(0, 1.3)
         right.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
         right.set_title("APRIL blunts IL-6 blockade")
@@ -311,9 +311,10 @@ def claims_figure(p: NicheParameters | None = None, thetas=(0.0, 0.35, 0.7, 1.0)
 
 
 def claims_benefits(p: NicheParameters, thetas, seed: float = 0.3) -> dict[str, np.ndarray]:
-    """Benefit of IL-6R, APRIL and dual blockade (strength 0.9, 180 days) on established disease, by theta.
+    """Benefit of IL-6R, APRIL and dual blockade on established disease, by theta.
 
-    Each model starts from a burden ``seed`` and is treated from day 720, at its untreated plateau.
+    Each model starts from a burden ``seed`` and is treated as in ``niche.BlockadeScenario`` (its start day,
+    duration and strength), at its untreated plateau.
     """
     thetas = np.asarray(thetas, dtype=float)
     batch = p.replace(**{name: np.full(len(thetas), value) for name, value in p.as_dict().items()})
@@ -321,7 +322,8 @@ def claims_benefits(p: NicheParameters, thetas, seed: float = 0.3) -> dict[str, 
     scenario = niche.BlockadeScenario(seed=seed)
     il6 = niche.blockade_outcome(batch, scenario)
     april = niche.blockade_outcome(batch, niche.BlockadeScenario(target="april_blockade", seed=seed))
-    dual = niche.blockade_outcome(batch, scenario, extra=(Intervention("april_blockade", 0.9, scenario.start),))
+    dual = niche.blockade_outcome(batch, scenario,
+                                  extra=(Intervention("april_blockade", scenario.strength, scenario.start),))
     if not np.all(il6.established):
         raise ValueError(f"no established disease to treat for theta = {thetas[~il6.established]}")
     # The dual arm's reference is APRIL blockade alone: convert to a reduction against no treatment.

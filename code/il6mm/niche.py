@@ -678,16 +678,28 @@ class SensitivityResult:
         return [(self.names[i], float(self.prcc[i])) for i in order]
 
 
+#: Parameters that act only through one intervention, so cannot change the benefit of any other
+#: (c_N, the neutralising antibody's capacity, plays no part in receptor or APRIL blockade).
+ONLY_UNDER = {"c_N": "il6_neutralisation"}
+
+
+def relevant_parameters(names: Iterable[str], target: str) -> tuple[str, ...]:
+    """The parameters among ``names`` that can change the benefit of a blockade of ``target``."""
+    return tuple(name for name in names if ONLY_UNDER.get(name, target) == target)
+
+
 def sensitivity_analysis(records: Mapping[str, ParameterRecord], scenario: BlockadeScenario = BlockadeScenario(),
                          names: Sequence[str] | None = None, n_samples: int = 256,
                          seed: int = 20160716) -> SensitivityResult:
     """Which parameters decide the benefit of a blockade: Latin hypercube + PRCC, and one-at-a-time.
 
-    Every parameter in ``names`` (default: all) is sampled over its ``range``; the same ``seed`` gives
-    the same result. Models in which the untreated disease was not established when the blockade
-    started have no benefit to measure: they are left out of the PRCC and counted in ``n_excluded``.
+    Every parameter in ``names`` is sampled over its ``range``; the default is every parameter that can
+    act on the scenario's target (``relevant_parameters``: a parameter in ``ONLY_UNDER`` for another
+    target cannot matter by construction, and a correlation for it would be sampling noise). The same
+    ``seed`` gives the same result. Models in which the untreated disease was not established when the
+    blockade started have no benefit to measure: they are left out of the PRCC and counted in ``n_excluded``.
     """
-    names = tuple(names or records)
+    names = tuple(names or relevant_parameters(records, scenario.target))
     unknown = [name for name in names if name not in records]
     if unknown:
         raise ValueError(f"no parameter named {unknown[0]!r}; known: {', '.join(records)}")
@@ -728,8 +740,12 @@ class LiteratureCheck:
     verdict: str               # "reproduced", "partly" or "not reproduced"
 
 
+#: How long a seed is followed to see whether it takes hold (the IL-6-deficient-mice check).
+TAKE_HOLD_DAYS = 1500.0
+
+
 def _established_from(p: NicheParameters, seed: float, controls_from_zero: Sequence[Intervention] = (),
-                      t_end: float = 1500.0) -> float:
+                      t_end: float = TAKE_HOLD_DAYS) -> float:
     """Myeloma burden after ``t_end`` days from a seed, with interventions from day 0."""
     return float(simulate(p.replace(T_0=seed), controls_from_zero, t_end=t_end, n_points=2).T[-1])
 
@@ -752,41 +768,44 @@ def literature_checks(p: NicheParameters, strength: float = 0.9) -> list[Literat
             f"{strength:.0%} the myeloid pool falls from {untreated.M:.2f} to {receptor.M:.2f}.",
             "reproduced" if untreated.I > 2 and receptor.M < untreated.M else "not reproduced"),
         LiteratureCheck(
-            "Myeloid precursors are the main APRIL source, and IL-6 raises their APRIL output",
+            "Myeloid precursors are a major APRIL source, and IL-6 raises their APRIL output",
             ("matthes2011-april-myeloid", "matthes2015-myeloid-il6"),
             f"APRIL rises to {untreated.A:.2f} times its healthy level; IL-6 receptor blockade lowers it to "
             f"{receptor.A:.2f}.",
             "reproduced" if untreated.A > 1 and receptor.A < untreated.A else "not reproduced"),
     ]
     # Redundancy: established disease (seed 0.3) treated from its plateau, by APRIL dependence.
-    scenario = BlockadeScenario(seed=0.3)
+    scenario = BlockadeScenario(strength=strength, seed=0.3)
     with_april = blockade_outcome(p, scenario)
     without_april = blockade_outcome(p.replace(theta=0.0), scenario)
-    april_only = blockade_outcome(p, BlockadeScenario(target="april_blockade", seed=0.3))
+    april_only = blockade_outcome(p, BlockadeScenario(target="april_blockade", strength=strength, seed=0.3))
     full_block = stable_disease_state(p, Controls(receptor_blockade=1.0))
     redundant = (bool(without_april.established) and without_april.benefit > with_april.benefit
                  and april_only.benefit > 0 and full_block.T > 0)
     checks.append(LiteratureCheck(
-        "IL-6 and APRIL both support myeloma cells, partly redundantly; marrow support can replace IL-6",
+        "APRIL supports myeloma cells, BLyS and IL-6 sustain plasma cells, and marrow support can replace IL-6 "
+        "(that APRIL can stand in for IL-6 is the model's assumption)",
         ("tai2016-april-bcma", "oconnor2004-bcma", "blood2002-stroma-independence"),
-        f"After 180 days of IL-6 receptor blockade ({strength:.0%}) the burden is {with_april.benefit:.0%} lower "
-        f"than untreated at APRIL dependence {p.theta:g}, {without_april.benefit:.0%} lower at 0; APRIL blockade "
+        f"After {scenario.duration:g} days of IL-6 receptor blockade ({scenario.strength:.0%}) the burden is "
+        f"{with_april.benefit:.0%} lower than untreated at APRIL dependence {p.theta:g}, "
+        f"{without_april.benefit:.0%} lower at 0; APRIL blockade "
         f"alone gives {april_only.benefit:.0%}; even complete IL-6 receptor blockade leaves a plateau of "
         f"{full_block.T:.2f}.",
         "reproduced" if redundant else "not reproduced"))
     # Severity: IL-6 along the untreated course, and at the plateaus of faster myelomas.
+    small_burden, speed_up = 0.01, 1.5
     course = simulate(p, (), t_end=900.0, n_points=901)
-    small = int(np.argmax(course.T >= 0.01))
+    small = int(np.argmax(course.T >= small_burden))
     peak = int(np.argmax(course.I))
-    faster = severity_series(p, (p.r_T, 1.5 * p.r_T))
+    faster = severity_series(p, (p.r_T, speed_up * p.r_T))
     rises_early = course.I[small] < course.I[-1] < course.I[peak]
     plateaus_rise = faster["I"][1] > faster["I"][0]
     checks.append(LiteratureCheck(
         "Serum IL-6 rises with disease severity; IL-6 production is high in myeloma",
         ("bataille1989-serum-il6", "vanzaanen1996-il6-production"),
         f"Along one untreated course IL-6 is {course.I[small]:.1f} times healthy when the clone is small (burden "
-        f"0.01), peaks at {course.I[peak]:.1f} while the myeloma expands and settles at {course.I[-1]:.1f} at the "
-        f"plateau. But a myeloma growing 1.5 times faster reaches a higher plateau ({faster['T'][1]:.2f} vs "
+        f"{small_burden:g}), peaks at {course.I[peak]:.1f} while the myeloma expands and settles at "
+        f"{course.I[-1]:.1f} at the plateau. But a myeloma growing {speed_up:g} times faster reaches a higher plateau ({faster['T'][1]:.2f} vs "
         f"{faster['T'][0]:.2f}) with {'more' if plateaus_rise else 'less'} IL-6 ({faster['I'][1]:.1f} vs "
         f"{faster['I'][0]:.1f}), because it crowds out the IL-6-making myeloid cells.",
         "reproduced" if rises_early and plateaus_rise else "partly" if rises_early else "not reproduced"))
@@ -801,7 +820,7 @@ def literature_checks(p: NicheParameters, strength: float = 0.9) -> list[Literat
         "IL-6-deficient mice are resistant to plasma-cell tumours",
         ("hilbert1995-il6-knockout", "lattanzio1997-pristane"),
         f"With IL-6 signalling absent from day 0, a seed of myeloma cells reaches a burden of {seeded:.2f} after "
-        f"1500 days at APRIL dependence {p.theta:g}: it takes hold {threshold}.",
+        f"{TAKE_HOLD_DAYS:g} days at APRIL dependence {p.theta:g}: it takes hold {threshold}.",
         "reproduced" if seeded < ESTABLISHED_BURDEN else "partly" if grows and grows[0] > 0 else "not reproduced"))
     return checks
 
