@@ -648,15 +648,6 @@ def check_bibliography_is_cited(bib_path: Path | str | None = None, book_root: P
         raise EvidenceError([Problem(bib_path.name, "entry is cited by no chapter and no evidence record",
                                      record=f"'{k}'") for k in missing])
 
-
-# Tables for the "Evidence tables" appendix live in il6mm.evidence_tables (re-exported for convenience).
-def table_markdown(kind: str, evidence: Optional[Evidence] = None, cite_role: str = "footcite") -> str:
-    """MyST Markdown table of one record kind (see :mod:`il6mm.evidence_tables`)."""
-    from .evidence_tables import table_markdown as _table
-
-    return _table(kind, evidence if evidence is not None else load_evidence(), cite_role=cite_role)
-
-
 # ---------------------------------------------------------------------------------------------------------
 # Single numbers for chapter prose (rendered with myst-nb glue)
 # ---------------------------------------------------------------------------------------------------------

@@ -56,7 +56,8 @@ def _num(x: float) -> str:
     return f"{x:g}"
 
 
-def _p(p: float | None, relation: str) -> str:
+def format_p(p: float | None, relation: str = "=") -> str:
+    """A P value as published, e.g. 'P=0.213' or 'P<0.001'; empty when there is none."""
     if p is None:
         return ""
     return f"P{'<' if relation == '<' else '='}{_num(p)}"
@@ -103,7 +104,7 @@ def _outcome_lines(study: Study) -> list[str]:
                 value += f" ({escape(o.note)})"  # single arm, several values: say which is which
             parts.append(f"{escape(who)} {value}" if len(study.arms) > 1 or o.comparison else value)
             if o.p_value is not None:
-                ps.append(_p(o.p_value, o.p_relation))
+                ps.append(format_p(o.p_value, o.p_relation))
         line = f"{escape(label)}: " + "; ".join(parts)
         if ps:
             line += f" ({', '.join(ps)})"
@@ -156,7 +157,7 @@ def _quantity_text(q: Quantity) -> str:
     if q.ci_low is not None and q.ci_high is not None:
         text += f" ({_num(q.ci_level)}% CI {_num(q.ci_low)}–{_num(q.ci_high)})"
     if q.p_value is not None:
-        text += f" ({_p(q.p_value, q.p_relation)})"
+        text += f" ({format_p(q.p_value, q.p_relation)})"
     return text
 
 

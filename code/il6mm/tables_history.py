@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Iterable, Sequence
 
 from .evidence import Arm, Outcome, Study
+from .evidence_tables import format_outcome_value, format_p
 from .synthesis import ENDPOINT_NAMES, METHODS, Exclusion, MetaAnalysis, measure_for
 
 #: Efficacy endpoints shown in the study table, in this order (safety and pharmacology are left out).
@@ -31,28 +32,7 @@ def _num(x: float) -> str:
 
 
 def _p_text(outcome: Outcome) -> str:
-    p = outcome.p_value
-    if p is None:
-        return ""
-    return f" (P{outcome.p_relation or '='}{_num(p)})"
-
-
-def _value_text(outcome: Outcome) -> str:
-    measure = outcome.measure
-    if outcome.not_reached:
-        return "not reached"
-    value = outcome.value
-    if measure in ("percent", "rate_percent"):
-        text = f"{_num(value)}%"
-        if outcome.count is not None and outcome.n is not None:
-            text += f" ({outcome.count}/{outcome.n})"
-        return text
-    if measure == "count":
-        n = outcome.n
-        return f"{_num(value)}/{n}" if n is not None else _num(value)
-    if measure == "median_months":
-        return f"{_num(value)} mo"
-    return _num(value)
+    return f" ({format_p(outcome.p_value, outcome.p_relation)})" if outcome.p_value is not None else ""
 
 
 def _prefix(endpoint: str, measure: str, at_months: float | None) -> str:
@@ -60,9 +40,7 @@ def _prefix(endpoint: str, measure: str, at_months: float | None) -> str:
     if measure == "median_months":
         return f"median {name}"
     if measure == "rate_percent" and at_months is not None:
-        return f"{name} at {_num(at_months)} mo"
-    if measure == "hazard_ratio":
-        return f"{name} HR"
+        return f"{name} at {_num(at_months)} months"
     return name
 
 
@@ -86,17 +64,13 @@ def efficacy_summary(study: Study) -> str:
             groups.items(), key=lambda item: EFFICACY_ENDPOINTS.index(item[0][0])):
         prefix = _prefix(endpoint, measure, at_months)
         if measure == "hazard_ratio":
-            for o in outcomes:
-                ci = ""
-                if o.ci_low is not None:
-                    ci = f" (95% CI {_num(o.ci_low)}\u2013{_num(o.ci_high)})"
-                parts.append(f"{prefix} {_num(o.value)}{ci}{_p_text(o)}")
+            parts += [f"{prefix} {format_outcome_value(o)}{_p_text(o)}" for o in outcomes]
             continue
         by_arm: dict[str, list[Outcome]] = {}
         for o in outcomes:
             by_arm.setdefault(o.arm, []).append(o)
         arms = sorted(by_arm, key=lambda a: arm_order.index(a) if a in arm_order else len(arm_order))
-        texts = [" \u2192 ".join(_value_text(o) for o in by_arm[a]) for a in arms]
+        texts = [" \u2192 ".join(format_outcome_value(o) for o in by_arm[a]) for a in arms]
         p = next((_p_text(o) for o in outcomes if o.p_value is not None), "")
         parts.append(f"{prefix} {' vs '.join(texts)}{p}")
     return "; ".join(parts) if parts else "no efficacy numbers in the checked abstract"
