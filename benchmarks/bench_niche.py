@@ -13,8 +13,9 @@ import time
 
 import numpy as np
 
-from il6mm import figures_niche, niche
-from il6mm.interactive import render_png
+from il6mm.analysis import niche
+from il6mm.figures import niche as figures_niche
+from il6mm.figures.interactive import render_png
 
 REPEATS = 60
 

@@ -23,7 +23,7 @@ AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
-FIGURE_CLASS = "il6mm-interactive"  # il6mm.interactive.FIGURE_CLASS
+FIGURE_CLASS = "il6mm-interactive"  # il6mm.figures.interactive.FIGURE_CLASS
 STATE_SCRIPT = re.compile(r'<script type="application/vnd\.jupyter\.widget-state\+json">(.*?)</script>', re.S)
 VIEW_SCRIPT = re.compile(r'<script type="application/vnd\.jupyter\.widget-view\+json">(.*?)</script>', re.S)
 

@@ -15,10 +15,10 @@ import pytest
 import yaml
 
 from conftest import REPO, copy_env, run_build
-from il6mm.bibliography import bib_keys, parse_bib
+from il6mm.evidence.bibliography import bib_keys, parse_bib
 from il6mm.evidence import (ENDPOINTS, KINDS, CRSRecord, EvidenceError, Finding, Study, TimelineEvent,
                             check_bibliography_is_cited, cited_in_text, load_evidence, uncited_references)
-from il6mm.evidence_tables import table_markdown
+from il6mm.evidence.tables import table_markdown
 
 DATA = REPO / "data"
 BIB = REPO / "references.bib"
@@ -336,7 +336,7 @@ def test_study_table_shows_published_numbers(evidence):
 
 
 def test_table_escapes_markdown_in_record_text():
-    from il6mm.evidence_tables import escape
+    from il6mm.evidence.tables import escape
 
     assert escape("a*b_c <7") == r"a\*b\_c \<7"
 

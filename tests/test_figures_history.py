@@ -7,14 +7,14 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from il6mm import figures_history as fh
-from il6mm import style
+from il6mm.figures import history as fh
+from il6mm.figures import style
 from il6mm.evidence import Study, TimelineCategory, TimelineEvent, load_evidence
-from il6mm.interactive import precomputed_frames, render_png
-from il6mm.meta_explorer import EXPLORER_ENDPOINTS, explorer_alt, explorer_draw, meta_explorer
-from il6mm.synthesis import (DERIVED_FROM_P, TRIAL_SETS, Exclusion, MetaAnalysis, TrialEffect, meta_analysis,
+from il6mm.figures.interactive import precomputed_frames, render_png
+from il6mm.figures.meta_explorer import EXPLORER_ENDPOINTS, explorer_alt, explorer_draw, meta_explorer
+from il6mm.analysis.meta_analysis import (DERIVED_FROM_P, TRIAL_SETS, Exclusion, MetaAnalysis, TrialEffect, meta_analysis,
                              pool_effects)
-from il6mm.tables_history import (efficacy_summary, exclusions_markdown, pooled_table_markdown,
+from il6mm.figures.history_tables import (efficacy_summary, exclusions_markdown, pooled_table_markdown,
                                   study_table_markdown)
 
 EFFECTS = [

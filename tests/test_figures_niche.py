@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from il6mm import figures_niche as fn
-from il6mm import niche
+from il6mm.figures import niche as fn
+from il6mm.analysis import niche
 from il6mm.evidence import load_evidence
-from il6mm.interactive import MAX_STATE_BYTES, precomputed_frames, render_png
+from il6mm.figures.interactive import MAX_STATE_BYTES, precomputed_frames, render_png
 
 P = niche.load_parameters()
 

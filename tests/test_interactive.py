@@ -1,4 +1,4 @@
-"""il6mm.interactive: kernel-free interactive figures (frames, links, alt text, page weight)."""
+"""il6mm.figures.interactive: kernel-free interactive figures (frames, links, alt text, page weight)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from ipywidgets.embed import dependency_state
 from PIL import Image as PILImage
 
-from il6mm import style
-from il6mm.interactive import (MAX_STATE_BYTES, Control, FigureTooHeavyError, InteractiveFigure,
+from il6mm.figures import style
+from il6mm.figures.interactive import (MAX_STATE_BYTES, Control, FigureTooHeavyError, InteractiveFigure,
                                interactive_figure, precomputed_frames, render_png)
 
 from browser_helpers import embedded_figures

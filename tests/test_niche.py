@@ -1,4 +1,4 @@
-"""The niche model (il6mm.niche): its parameter file, its mathematics and the claims the chapter makes."""
+"""The niche model (il6mm.analysis.niche): its parameter file, its mathematics and the claims the chapter makes."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import yaml
 
-from il6mm import niche
-from il6mm.niche import (BlockadeScenario, Controls, Intervention, NicheParameters, ParameterFileError,
+from il6mm.analysis import niche
+from il6mm.analysis.niche import (BlockadeScenario, Controls, Intervention, NicheParameters, ParameterFileError,
                          closed_form_steady_state, simulate, stable_disease_state, steady_states)
 
 P = niche.load_parameters()

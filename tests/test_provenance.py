@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from il6mm import provenance
+from il6mm.site import provenance
 
 
 def _tree(root: Path) -> Path:

@@ -4,9 +4,9 @@ import pytest
 from matplotlib.patches import Rectangle
 
 from il6mm.evidence import Finding, Quantity, load_evidence
-from il6mm.figures_sources import (OCCUPANCY_BLOCKADE, OCCUPANCY_SCALES, SERUM_PANELS, receptor_occupancy,
+from il6mm.figures.sources import (OCCUPANCY_BLOCKADE, OCCUPANCY_SCALES, SERUM_PANELS, receptor_occupancy,
                                    receptor_occupancy_figure, serum_il6_alt_text, serum_il6_figure)
-from il6mm.interactive import render_png
+from il6mm.figures.interactive import render_png
 from browser_helpers import embedded_figures, image_bytes, widget_state
 
 

@@ -7,8 +7,8 @@ import pytest
 
 from il6mm.evidence import Study
 
-from il6mm import synthesis
-from il6mm.synthesis import (DERIVED_COUNTS, DERIVED_FROM_P, TrialEffect, effects_from_studies, log_risk_ratio,
+from il6mm.analysis import meta_analysis as synthesis
+from il6mm.analysis.meta_analysis import (DERIVED_COUNTS, DERIVED_FROM_P, TrialEffect, effects_from_studies, log_risk_ratio,
                              pool, pool_effects, se_from_ci, se_from_p_value, z_from_p_value)
 
 

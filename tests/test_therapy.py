@@ -4,7 +4,7 @@ import pytest
 from matplotlib.patches import Rectangle
 
 from il6mm.evidence import load_evidence, record_quantity, study_outcome
-from il6mm.figures_therapy import crs_alt_text, crs_incidence_figure, crs_rows
+from il6mm.figures.therapy import crs_alt_text, crs_incidence_figure, crs_rows
 
 
 @pytest.fixture(scope="module")

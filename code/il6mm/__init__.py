@@ -1,8 +1,13 @@
 """Code behind the living review "Revisiting IL-6 antagonism in multiple myeloma".
 
-One module per job: ``provenance`` (what inputs a page was computed from), ``evidence``
-(load and validate records), ``synthesis`` (meta-analysis), ``niche`` (bone-marrow model),
-``figures`` (matplotlib figures, no I/O), ``interactive`` (kernel-free interactive figures).
+The layout follows the flow of the book, one way:
+
+* ``evidence``  records in ``data/`` -> validated models, the bibliography, evidence tables;
+* ``analysis``  meta-analysis, the niche model, named results quoted in the prose;
+* ``figures``   matplotlib figures and tables per chapter, interactive figures;
+* ``site``      the Sphinx extension, the value role, provenance, front-end files.
+
+Later layers import earlier ones, never the reverse; ``paths`` (where inputs live) is shared by all.
 """
 
 __version__ = "0.1.0"

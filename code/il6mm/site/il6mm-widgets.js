@@ -3,7 +3,7 @@
 //  1. makes the manager load its font files from this folder (it would look under the page's folder);
 //  2. lets the manager typeset labels with MathJax 3 (it only knows MathJax 2's MathJax.Hub.Queue,
 //     which throws on pages with math and stops the figure from rendering);
-//  3. copies each frame's alt text (the image widget's tooltip, set by il6mm.interactive) into <img alt>,
+//  3. copies each frame's alt text (the image widget's tooltip, set by il6mm.figures.interactive) into <img alt>,
 //     names each slider handle after its label and gives it the option label as its value text;
 //  4. marks a figure data-il6mm-ready="true" once a frame with alt text is shown.
 (function () {

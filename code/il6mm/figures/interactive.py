@@ -42,7 +42,7 @@ widget output in a numbered figure with the caption, and ``{numref}`fig-name``` 
     :      Simulated response under IL-6 blockade. Move the slider to change the blockade strength.
     :    name: fig-blockade-response
     from il6mm.figures import blockade_response
-    from il6mm.interactive import Control, interactive_figure
+    from il6mm.figures.interactive import Control, interactive_figure
 
     interactive_figure(
         blockade_response,
@@ -54,9 +54,9 @@ widget output in a numbered figure with the caption, and ``{numref}`fig-name``` 
 
     As {numref}`fig-blockade-response` shows, ...
 
-Working examples: ``fig-occupancy`` in chapters/02-sources.md (``il6mm.figures_sources.occupancy_explorer``). The site side (self-hosted
+Working examples: ``fig-occupancy`` in chapters/02-sources.md (``il6mm.figures.sources.occupancy_explorer``). The site side (self-hosted
 require.js, widget manager and MathJax; ``code/il6mm/site/il6mm-widgets.js``) is wired in _config.yml
-(``nb_ipywidgets_js``, ``mathjax_path``) and ``il6mm.book_extension`` (copies the files into the site).
+(``nb_ipywidgets_js``, ``mathjax_path``) and ``il6mm.site.extension`` (copies the files into the site).
 
 Chapter tests check that the page shows what the code computes:
 ``precomputed_frames(widget)[(50,)] == render_png(blockade_response, strength=50)``.

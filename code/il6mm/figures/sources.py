@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from .evidence import Finding, record_quantity
+from ..evidence import Finding, record_quantity
 from .interactive import Control, interactive_figure
 from .style import OKABE_ITO, context, new_figure
 

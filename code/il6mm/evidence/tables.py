@@ -13,7 +13,8 @@ import re
 from collections import OrderedDict
 from typing import Any, Callable
 
-from .evidence import CRSRecord, Evidence, Finding, KINDS, Outcome, Quantity, Study, TimelineEvent
+from .records import Evidence
+from .schema import CRSRecord, Finding, KINDS, Outcome, Quantity, Study, TimelineEvent
 
 #: How endpoints are shown to readers.
 ENDPOINT_LABELS = {

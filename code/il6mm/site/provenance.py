@@ -2,7 +2,7 @@
 
 The book's execution cache keys on code cells only. Every chapter's output also depends on the
 ``il6mm`` package and on the evidence records, so the book folds this digest into its cache
-location (see ``il6mm.book_extension``) and every chapter prints it in its build stamp.
+location (see ``il6mm.site.extension``) and every chapter prints it in its build stamp.
 """
 
 from __future__ import annotations
@@ -12,10 +12,9 @@ import hashlib
 import subprocess
 from pathlib import Path
 
-from . import __version__
+from .. import __version__
+from ..paths import REPO_ROOT
 
-#: Repository root in a source checkout or editable install (code/il6mm/provenance.py -> root).
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 #: Inputs whose change must re-execute the chapters: (folder or file, file-name patterns).
 INPUTS = (("code/il6mm", ("*.py",)), ("data", ("*.yaml", "*.yml", "*.json", "*.csv")), ("references.bib", ()))

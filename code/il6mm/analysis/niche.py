@@ -47,8 +47,8 @@ from scipy.integrate import solve_ivp
 from scipy.optimize import brentq
 from scipy.stats import qmc, rankdata
 
-from .bibliography import bib_keys
-from .provenance import REPO_ROOT
+from ..evidence.bibliography import bib_keys
+from ..paths import REPO_ROOT
 
 PARAMETERS_FILE = REPO_ROOT / "data" / "model" / "niche_parameters.yaml"
 BIB_FILE = REPO_ROOT / "references.bib"

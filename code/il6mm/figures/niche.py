@@ -14,8 +14,8 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from . import niche
-from .niche import Controls, Intervention, NicheParameters, Trajectory
+from ..analysis import niche
+from ..analysis.niche import Controls, Intervention, NicheParameters, Trajectory
 from .style import OKABE_ITO, context, new_figure
 
 #: One colour per model variable, used by every figure of the chapter.
@@ -363,7 +363,7 @@ def sensitivity_figure(result: niche.SensitivityResult, records) -> Figure:
 
 
 # ---------------------------------------------------------------------------------------------
-# The chapter's interactive figures (kernel-free; see il6mm.interactive) and its generated table
+# The chapter's interactive figures (kernel-free; see il6mm.figures.interactive) and its generated table
 # ---------------------------------------------------------------------------------------------
 
 #: Options of the regimen explorer. "no treatment" is always drawn as the grey reference instead.

@@ -1,6 +1,6 @@
 """The interactive meta-analysis of chapter 1: pick the endpoint and the trials, see the pooled estimate.
 
-Built on ``il6mm.interactive``: every frame is precomputed, so the figure works on the static site, and
+Built on ``il6mm.figures.interactive``: every frame is precomputed, so the figure works on the static site, and
 recomputed in a live kernel. ``explorer_draw(studies)`` returns the pure drawing function the widget
 calls, so tests can compare each embedded frame with a fresh computation.
 """
@@ -11,9 +11,9 @@ from typing import Any, Callable, Sequence
 
 from matplotlib.figure import Figure
 
-from .figures_history import forest_alt_text, forest_figure
+from .history import forest_alt_text, forest_figure
 from .interactive import Control, InteractiveFigure, interactive_figure
-from .synthesis import ENDPOINT_NAMES, TRIAL_SETS, meta_analysis
+from ..analysis.meta_analysis import ENDPOINT_NAMES, TRIAL_SETS, meta_analysis
 
 #: Endpoints offered, in menu order.
 EXPLORER_ENDPOINTS = ("PFS", "OS", "ORR", "CR", "VGPR_or_better")

@@ -28,7 +28,7 @@ import numpy as np
 from scipy import stats
 from statsmodels.stats.meta_analysis import combine_effects, effectsize_2proportions
 
-from .evidence import Arm, Outcome, Study
+from ..evidence import Arm, Outcome, Study
 
 #: Two-sided 95% normal quantile, used for every interval in this module.
 Z95 = float(stats.norm.isf(0.025))

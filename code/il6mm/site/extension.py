@@ -2,7 +2,7 @@
 
 Freshness: myst-nb's execution cache keys on a page's code cells only, so a change to the
 ``il6mm`` package or to the evidence records would otherwise leave old figures in the site.
-We append the inputs digest (``il6mm.provenance.inputs_digest``) to the cache folder. A new
+We append the inputs digest (``il6mm.site.provenance.inputs_digest``) to the cache folder. A new
 digest means a new, empty cache *and* a changed config value, which makes Sphinx re-read
 (and so re-execute) every page; an unchanged digest keeps no-op rebuilds fast.
 """

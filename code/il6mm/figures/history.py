@@ -22,8 +22,8 @@ from matplotlib.patches import Polygon
 from matplotlib.ticker import FixedLocator, NullLocator
 
 from . import style
-from .evidence import TimelineEvent
-from .synthesis import ENDPOINT_NAMES, Pooled, TrialEffect, favours_blockade_above_one, measure_for
+from ..evidence import TimelineEvent
+from ..analysis.meta_analysis import ENDPOINT_NAMES, Pooled, TrialEffect, favours_blockade_above_one, measure_for
 
 #: Mark on labels and in legends for an effect whose SE or counts were derived, not published.
 DERIVED_MARK = "\u2020"  # dagger

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
-from .evidence import Arm, Outcome, Study
-from .evidence_tables import format_outcome_value, format_p
-from .synthesis import ENDPOINT_NAMES, METHODS, Exclusion, MetaAnalysis, measure_for
+from ..evidence import Arm, Outcome, Study
+from ..evidence.tables import format_outcome_value, format_p
+from ..analysis.meta_analysis import ENDPOINT_NAMES, METHODS, Exclusion, MetaAnalysis, measure_for
 
 #: Efficacy endpoints shown in the study table, in this order (safety and pharmacology are left out).
 EFFICACY_ENDPOINTS = ("ORR", "MR_or_better", "PR", "MR", "CR", "VGPR_or_better", "S_phase_cells",
