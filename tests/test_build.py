@@ -1,6 +1,7 @@
 """The strict build, the site it makes, and the ways it must fail or refresh."""
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -73,7 +74,7 @@ def test_changing_the_package_refreshes_chapter_output(book_copy):
     page = book_copy / "_build" / "html" / "chapters" / "02-sources.html"
     assert "Computed with il6mm" in page.read_text()
 
-    provenance = book_copy / "code" / "il6mm" / "provenance.py"
+    provenance = book_copy / "code" / "il6mm" / "site" / "provenance.py"
     provenance.write_text(provenance.read_text().replace('f"Computed with il6mm', 'f"Recomputed with il6mm'))
     result = run_build(book_copy, env)
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
@@ -90,3 +91,45 @@ def test_every_page_carries_scholar_citation_tags(site, page):
     assert re.fullmatch(r"\d{4}/\d{2}/\d{2}", tags["citation_publication_date"])
     if page != "index":
         assert tags["citation_inbook_title"].startswith("Revisiting IL-6 antagonism in multiple myeloma")
+
+
+def test_unknown_value_address_fails_the_build_naming_page_and_line(book_copy):
+    page = book_copy / "chapters" / "02-sources.md"
+    line = len(page.read_text().splitlines()) + 2
+    _append(page, "\nA number {val}`nosuchrecord.n` that no record holds.\n")
+    result = run_build(book_copy, copy_env(book_copy))
+    log = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert re.search(rf"chapters/02-sources\.md:{line}: WARNING: il6mm: \{{val\}}`nosuchrecord\.n`: "
+                     r"no evidence record with id 'nosuchrecord'", log), log[-3000:]
+
+
+VALUE_LINK = re.compile(r'<a class="[^"]*\bil6mm-value\b[^"]*" href="([^"]*)"(?: title="([^"]*)")?>'
+                        r"<strong>([^<]*(?:<[^/][^>]*>[^<]*</[^>]+>[^<]*)*)</strong></a>")
+
+
+def test_every_rendered_number_has_its_provenance_and_a_working_link(site):
+    anchors: dict[Path, set[str]] = {}
+    total = 0
+    for page in toc_files():
+        path = site / f"{page}.html"
+        html = path.read_text()
+        links = VALUE_LINK.findall(html)
+        # Every value link the page has is matched by the pattern (none escapes the check).
+        assert len(links) == html.count("il6mm-value"), page
+        for href, title, text in links:
+            assert text.strip(), (page, href)
+            assert title.startswith(("From record ", "Computed by il6mm", "Model result")), (page, title)
+            target, _, anchor = href.partition("#")
+            file = (path.parent / target).resolve() if target else path
+            assert file.is_file(), (page, href)
+            ids = anchors.setdefault(file, set(re.findall(r'\bid="([^"]+)"', file.read_text())))
+            assert anchor in ids, (page, href)
+            total += 1
+    assert total >= 150, total  # the chapters quote about 170 numbers
+
+
+def test_no_chapter_moves_numbers_with_glue():
+    for page in toc_files():
+        text = (REPO / f"{page}.md").read_text()
+        assert "glue(" not in text and "{glue" not in text, page

@@ -35,7 +35,7 @@ from pydantic import ValidationError
 
 from ..paths import REPO_ROOT
 from .bibliography import bib_keys
-from .schema import (ENDPOINTS, ID_PATTERN, KINDS, PERCENT_MEASURES, REGISTRY_PATTERN, CRSRecord, Finding,
+from .schema import (ENDPOINTS, ID_PATTERN, KEY_PATTERN, KINDS, PERCENT_MEASURES, REGISTRY_PATTERN, CRSRecord, Finding,
                      Outcome, Quantity, Study, TimelineEvent, _Record)
 
 # ---------------------------------------------------------------------------------------------------------
@@ -347,6 +347,19 @@ def check_record(record: _Record) -> list[tuple[str, str]]:
         out.append(("id", f"id {record.id!r} must be lower-case letters, digits, '-' or '_'"))
     if not record.where.strip():
         out.append(("where", "say where the numbers were read (abstract, table or page)"))
+    # Keys name outcomes and quantities in the prose ({val}`record/key`): one name, one item.
+    seen_keys: dict[str, str] = {}
+    for list_name in ("outcomes", "quantities"):
+        for i, item in enumerate(getattr(record, list_name, None) or []):
+            key, path = getattr(item, "key", None), f"{list_name}[{i}].key"
+            if key is None:
+                continue
+            if not KEY_PATTERN.match(key):
+                out.append((path, f"key {key!r} must be lower-case letters, digits, '-' or '_'"))
+            elif key in seen_keys:
+                out.append((path, f"key {key!r} is already used by {seen_keys[key]}"))
+            else:
+                seen_keys[key] = path.removesuffix(".key")
 
     if isinstance(record, Study):
         out += _check_positive("n_total", record.n_total)

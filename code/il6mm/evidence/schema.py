@@ -107,6 +107,7 @@ class Outcome(_Statistics):
 
     endpoint: str
     measure: Measure
+    key: Optional[str] = None   # short name the prose addresses it by: {val}`study-id/key`
     arm: Optional[str] = None
     comparison: Optional[str] = None
     value: Optional[float] = None
@@ -151,6 +152,7 @@ class Quantity(_Statistics):
     """A number from a finding or CRS record. ``unit: "%"`` values must lie within 0-100."""
 
     label: str
+    key: Optional[str] = None   # short name the prose addresses it by: {val}`record-id/key`
     value: float
     value_high: Optional[float] = None  # upper end when the source gives a range ("two- to threefold")
     unit: str
@@ -197,5 +199,6 @@ KINDS: dict[str, tuple[str, type[_Record]]] = {
 NOT_EVIDENCE = {"README.md"}
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+KEY_PATTERN = ID_PATTERN
 REGISTRY_PATTERN = re.compile(r"^NCT\d{8}$")
 

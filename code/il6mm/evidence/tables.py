@@ -49,6 +49,16 @@ def escape(text: str) -> str:
     return _ESCAPE.sub(r"\\\1", " ".join(str(text).split()))
 
 
+def record_anchor(record_id: str) -> str:
+    """HTML id of a record's row on the Evidence tables page, the target of every number's link."""
+    return "rec-" + re.sub(r"[^a-z0-9]+", "-", record_id.lower()).strip("-")
+
+
+def anchor(record_id: str) -> str:
+    """MyST that marks a table row as the record's link target (``{record-anchor}``, see il6mm.site.roles)."""
+    return f"{{record-anchor}}`{record_anchor(record_id)}`"
+
+
 def cite(key: str, role: str = "footcite") -> str:
     return f"{{{role}}}`{key}`"
 
@@ -213,9 +223,11 @@ TABLES = {
 
 
 def table_markdown(kind: str, evidence: Evidence, cite_role: str = "footcite",
-                   select: Callable[[Any], bool] | None = None) -> str:
+                   select: Callable[[Any], bool] | None = None, anchors: bool = False) -> str:
     """A MyST list-table of the records of one kind (those ``select`` accepts, default all), in file order,
-    citing each record's source. Selecting nothing is an error: an empty table would hide a renamed field."""
+    citing each record's source. Selecting nothing is an error: an empty table would hide a renamed field.
+    ``anchors`` marks each row as its record's link target (the Evidence tables page only: ids are unique
+    per page)."""
     if kind not in TABLES:
         raise KeyError(f"unknown record kind {kind!r}; known kinds: {', '.join(KINDS)}")
     header, rows_of = TABLES[kind]
@@ -223,4 +235,7 @@ def table_markdown(kind: str, evidence: Evidence, cite_role: str = "footcite",
     if not records:
         raise ValueError(f"table_markdown({kind!r}): the selection matches no record")
     widths = "20 80" if kind == "timeline" else "35 65"
-    return _list_table(header, rows_of(records, cite_role), widths=widths)
+    rows = rows_of(records, cite_role)
+    if anchors:
+        rows = [([anchor(r.id) + left[0], *left[1:]], right) for r, (left, right) in zip(records, rows)]
+    return _list_table(header, rows, widths=widths)

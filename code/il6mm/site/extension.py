@@ -19,6 +19,7 @@ from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
+from . import roles
 from .provenance import build_footer, inputs_digest
 
 logger = logging.getLogger(__name__)
@@ -135,4 +136,5 @@ def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
     app.connect("html-page-context", _accessible_citation_lists)
     app.connect("html-page-context", _scholar_metadata)
+    roles.setup(app)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,205 @@
+"""Named results the prose quotes: values the package computes from the records, once per build.
+
+Each result has a name (``@pfs`` in a value address, see ``il6mm.site.values``), a description and a
+provenance sentence (the records and the method it comes from). They are listed, with anchors, on the
+Evidence tables page, so a reader can see what every computed number was computed from.
+
+Add a result with the ``@result`` decorator: a function of a :class:`ResultSet` (which holds the evidence
+and the book root) returning any object whose fields the prose then addresses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from ..analysis import niche
+from ..analysis.meta_analysis import METHODS, RESPONSE_ENDPOINTS, MetaAnalysis, meta_analysis
+from ..evidence import KINDS, Evidence
+from ..figures import niche as niche_figures
+
+
+@dataclass(frozen=True)
+class NamedResult:
+    name: str
+    description: str
+    value: Any
+    inputs: tuple[str, ...]       # record ids (or data files) it was computed from
+    model: bool = False           # a model output, not a measurement
+
+    @property
+    def provenance(self) -> str:
+        what = "Model result (hypothesis-generating, not a measurement)" if self.model else "Computed by il6mm"
+        return f"{what}: {self.description}; from {', '.join(self.inputs) or 'the evidence records'}"
+
+
+@dataclass(frozen=True)
+class _Definition:
+    name: str
+    description: str
+    compute: Callable[["ResultSet"], tuple[Any, tuple[str, ...]]]
+    model: bool
+
+
+DEFINITIONS: dict[str, _Definition] = {}
+
+
+def result(name: str, description: str, model: bool = False):
+    """Register ``compute(results) -> (value, input ids)`` as the named result ``@name``."""
+    def register(compute):
+        if name in DEFINITIONS:
+            raise ValueError(f"result @{name} is defined twice")
+        DEFINITIONS[name] = _Definition(name, description, compute, model)
+        return compute
+    return register
+
+
+class ResultSet:
+    """Every named result for one book, each computed on first use and kept."""
+
+    def __init__(self, evidence: Evidence, root: Path):
+        self.evidence = evidence
+        self.root = Path(root)
+        self._done: dict[str, NamedResult] = {}
+
+    def get(self, name: str) -> NamedResult:
+        from .values import UnknownValue
+
+        if name not in DEFINITIONS:
+            raise UnknownValue(f"no named result @{name}; results: {', '.join('@' + n for n in sorted(DEFINITIONS))}")
+        if name not in self._done:
+            d = DEFINITIONS[name]
+            value, inputs = d.compute(self)
+            self._done[name] = NamedResult(name, d.description, value, tuple(inputs), d.model)
+        return self._done[name]
+
+    def all(self) -> list[NamedResult]:
+        return [self.get(name) for name in DEFINITIONS]
+
+    # Shared inputs
+    @property
+    def niche_parameter_file(self) -> Path:
+        return self.root / "data" / "model" / "niche_parameters.yaml"
+
+    def niche_parameters(self):
+        return niche.load_parameters(self.niche_parameter_file, self.root / "references.bib")
+
+    def niche_records(self):
+        return niche.load_parameter_records(self.niche_parameter_file, self.root / "references.bib")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Chapter 1: the meta-analysis
+# ---------------------------------------------------------------------------------------------------------
+
+def _pooling(endpoint: str, trial_set: str = "all"):
+    def compute(results: ResultSet) -> tuple[MetaAnalysis, tuple[str, ...]]:
+        analysis = meta_analysis(results.evidence.studies, endpoint, trial_set)
+        # The trials pooled; when none qualifies, the trials that were considered and left out.
+        return analysis, tuple(e.trial for e in analysis.effects) or tuple(x.trial for x in analysis.excluded)
+    return compute
+
+
+_METHODS = " and ".join(METHODS.values())
+for _name, _endpoint, _set, _what in (
+        ("pfs", "PFS", "all", "progression-free survival, all randomised trials"),
+        ("pfs_no_smm", "PFS", "no_smm", "progression-free survival without the smouldering-myeloma trial"),
+        ("os", "OS", "all", "overall survival, all randomised trials"),
+        ("orr", "ORR", "all", "overall response, all randomised trials"),
+        ("cr", "CR", "all", "complete response, all randomised trials"),
+        ("vgpr", "VGPR_or_better", "all", "VGPR or better, all randomised trials")):
+    result(_name, f"random-effects meta-analysis ({_METHODS}) of {_what}")(_pooling(_endpoint, _set))
+
+
+@result("trials", "counts of the clinical studies in the records")
+def _trials(results: ResultSet):
+    studies = results.evidence.studies
+    randomised = [s.id for s in studies if s.randomised]
+    response_k = max(meta_analysis(studies, e).k for e in RESPONSE_ENDPOINTS)
+    return {"randomised": len(randomised), "response_k": response_k}, tuple(randomised)
+
+
+@result("evidence_counts", "number of records of each kind and of references they cite")
+def _evidence_counts(results: ResultSet):
+    ev = results.evidence
+    counts = {kind: len(ev.records(kind)) for kind in KINDS}
+    counts["sources"] = len(ev.sources())
+    return counts, tuple(f"data/{fname}" for fname, _ in KINDS.values())
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Chapter 3: the niche model (model results, never biology)
+# ---------------------------------------------------------------------------------------------------------
+
+def _state(state) -> dict[str, float]:
+    return {var: float(getattr(state, var)) for var in niche.STATE_NAMES}
+
+
+@result("niche", "steady states, benefits and literature checks of the niche model with its default parameters",
+        model=True)
+def _niche(results: ResultSet):
+    p = results.niche_parameters()
+    records = results.niche_records()
+    strength = niche_figures.BLOCKADE_STRENGTH
+    scenario = niche.BlockadeScenario()
+    thetas = (0.0, p.theta, 1.0)
+    benefits = niche_figures.claims_benefits(p, thetas)
+    checks = niche.literature_checks(p, strength)
+    course = niche.simulate(p, (), t_end=900.0, n_points=901)
+    value = {
+        "plateau": _state(niche.stable_disease_state(p)),
+        "receptor": _state(niche.stable_disease_state(p, niche.Controls(receptor_blockade=strength))),
+        "neutralised": _state(niche.stable_disease_state(p, niche.Controls(neutralisation=strength))),
+        "strength_pct": 100 * strength,
+        "healthy_signal": float(niche.healthy_il6_signal(p)),
+        "therapy_rate": niche_figures.THERAPY_KILL_RATE,
+        "start_day": scenario.start,
+        "duration": scenario.duration,
+        "start_early": niche_figures.EXPLORER_STARTS[0],
+        "start_late": niche_figures.EXPLORER_STARTS[1],
+        "april_frame_start": niche_figures.APRIL_FRAME_START,
+        "theta": p.theta,
+        "benefit": {key: dict(zip(("zero", "default", "one"), (100 * float(v) for v in benefits[label])))
+                    for key, label in (("il6", "IL-6R blockade"), ("april", "APRIL blockade"), ("dual", "both"))},
+        "checks": len(checks),
+        "reproduced": sum(c.verdict == "reproduced" for c in checks),
+        "course_peak": {"I": float(course.I.max()), "M": float(course.M.max())},
+        "parameters": len(records),
+    }
+    return value, ("data/model/niche_parameters.yaml",)
+
+
+@result("sensitivity", "global sensitivity analysis (PRCC) of the benefit of IL-6 receptor blockade in the niche model",
+        model=True)
+def _sensitivity(results: ResultSet):
+    from .values import Term
+
+    records = results.niche_records()
+    sens = niche.sensitivity_analysis(records, niche.BlockadeScenario())
+    ranking = sens.ranking()
+    value = {
+        "samples": len(sens.benefit),
+        "excluded": sens.n_excluded,
+        "baseline": 100 * sens.baseline_benefit,
+        "top": [Term(records[name].symbol, records[name].description) for name, _ in ranking[:4]],
+        "weakest": [Term(records[name].symbol) for name, _ in ranking[-3:]],
+        "not_sampled": [name for name in records if name not in sens.names],
+    }
+    return value, ("data/model/niche_parameters.yaml",)
+
+
+def results_table_markdown(results: ResultSet) -> str:
+    """A MyST list-table of every named result (the link target of each computed number in the prose)."""
+    from ..evidence.tables import escape
+    from .values import result_anchor
+
+    lines = ["```{list-table}", ":header-rows: 1", ":widths: 25 75", ":class: evidence-table", "",
+             "* - Result", "  - What it is, and what it is computed from"]
+    for r in results.all():
+        kind = "Model result (hypothesis-generating, not a measurement)" if r.model else "Computed from records"
+        lines.append(f"* - {{record-anchor}}`{result_anchor(r.name)}`**@{r.name}**")
+        lines.append(f"  - {escape(r.description[0].upper() + r.description[1:])}.")
+        lines.append(f"\n    {kind}: {escape(', '.join(r.inputs))}.")
+    lines.append("```")
+    return "\n".join(lines) + "\n"

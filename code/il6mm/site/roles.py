@@ -1,0 +1,85 @@
+"""The ``{val}`` role: a number from the records (or a named result) where it stands in the prose.
+
+Each number is rendered bold, with its provenance as a tooltip and a link to its row on the Evidence
+tables page. An address that names nothing is a build warning (so an error under ``-W``) naming the page
+and the line. The addresses are described in ``il6mm.site.values``.
+
+``{record-anchor}`` marks a row of the Evidence tables page as the target of those links.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxRole
+
+from ..evidence import EvidenceError
+from .values import EVIDENCE_PAGE, Resolver, Term, UnknownValue
+
+logger = logging.getLogger(__name__)
+VALUE_CLASS = "il6mm-value"
+
+
+class value_ref(nodes.Inline, nodes.TextElement):
+    """A resolved number awaiting its link (the link depends on the page it is written into)."""
+
+
+def resolver(app: Sphinx) -> Resolver:
+    """The build's resolver: records load and results compute once per build, on first use."""
+    found = getattr(app, "_il6mm_resolver", None)
+    if found is None:
+        found = Resolver(Path(app.srcdir))
+        app._il6mm_resolver = found
+    return found
+
+
+class ValueRole(SphinxRole):
+    def run(self):
+        try:
+            resolved = resolver(self.env.app).resolve(self.text)
+        except (UnknownValue, EvidenceError) as exc:
+            logger.warning("il6mm: {val}`%s`: %s", self.text, exc, location=(self.env.docname, self.lineno),
+                           type="il6mm", subtype="value")
+            return [nodes.problematic(self.rawtext, self.rawtext)], []
+        node = value_ref(self.rawtext, "", anchor=resolved.anchor, provenance=resolved.provenance,
+                         address=resolved.address)
+        value = resolved.value
+        if isinstance(value, (list, tuple)) and value and all(isinstance(v, Term) for v in value):
+            for i, term in enumerate(value):
+                if i:
+                    node += nodes.Text(", ")
+                node += nodes.math(term.math, term.math)
+                if term.gloss:
+                    node += nodes.Text(f" ({term.gloss})")
+        else:
+            node += nodes.Text(resolved.text)
+        return [node], []
+
+
+def anchor_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+    """``{record-anchor}`rec-id``` -> an empty inline element carrying that id."""
+    return [nodes.inline("", "", ids=[text.strip()])], []
+
+
+def _link_values(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Turn each resolved number into bold text linking to its row, titled with its provenance."""
+    html = app.builder.format == "html"
+    for node in list(doctree.findall(value_ref)):
+        strong = nodes.strong("", "", *node.children)
+        if html:
+            uri = app.builder.get_relative_uri(docname, EVIDENCE_PAGE) + "#" + node["anchor"]
+            new = nodes.reference("", "", strong, refuri=uri, reftitle=node["provenance"], internal=True,
+                                  classes=[VALUE_CLASS])
+        else:
+            new = strong
+        node.replace_self(new)
+
+
+def setup(app: Sphinx) -> None:
+    app.add_role("val", ValueRole())
+    app.add_role("record-anchor", anchor_role)
+    app.add_node(value_ref)
+    app.connect("doctree-resolved", _link_values)
