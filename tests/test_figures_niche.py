@@ -96,7 +96,12 @@ def test_literature_table_cites_each_record_source():
     evidence = load_evidence()
     checks = niche.literature_checks(P)
     table = fn.literature_table_markdown(checks, evidence)
-    assert len(table.splitlines()) == 2 + len(checks)
+    lines = table.splitlines()
+    assert len(lines) == 2 + 2 + len(checks)   # header, rule, two group headings, one row per check
+    # Calibration first, independent checks after their own heading: calibration is not validation.
+    independent_at = next(i for i, line in enumerate(lines) if "Independent checks" in line)
+    assert all("(calibrated)" in line or "(assumption)" in line for line in lines[3:independent_at])
+    assert all("(calibrated)" not in line for line in lines[independent_at:])
     for check in checks:
         for record_id in check.records:
             assert f"{{footcite}}`{evidence.get(record_id).source}`" in table

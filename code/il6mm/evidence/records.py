@@ -422,9 +422,29 @@ def check_record(record: _Record) -> list[tuple[str, str]]:
         out += _check_positive("n", record.n)
         out += _check_number("crs_any_grade_percent", record.crs_any_grade_percent, percent=True)
         out += _check_number("crs_grade3plus_percent", record.crs_grade3plus_percent, percent=True)
+        out += _check_number("icans_percent", record.icans_percent, percent=True)
         if (record.crs_any_grade_percent is not None and record.crs_grade3plus_percent is not None
                 and record.crs_grade3plus_percent > record.crs_any_grade_percent):
             out.append(("crs_grade3plus_percent", "grade >=3 CRS cannot exceed CRS of any grade"))
+        for name in ("crs_any_grade_count", "crs_grade3plus_count"):
+            count = getattr(record, name)
+            if count is None:
+                continue
+            if count < 0:
+                out.append((name, f"count must be >= 0, got {count}"))
+            elif record.n is None:
+                out.append(("n", f"{name} needs the number of patients n it is out of"))
+            elif count > record.n:
+                out.append((name, f"{count} events is more than the {record.n} patients (n)"))
+        if (record.crs_any_grade_count is not None and record.crs_grade3plus_count is not None
+                and record.crs_grade3plus_count > record.crs_any_grade_count):
+            out.append(("crs_grade3plus_count", f"{record.crs_grade3plus_count} grade >=3 events is more than the "
+                                                f"{record.crs_any_grade_count} events of any grade"))
+        if record.prophylactic_tocilizumab and not (record.comparator or "").strip():
+            out.append(("comparator", "a prophylaxis cohort must say what it is compared with (e.g. 'none: "
+                                      "single-arm cohort'); no such comparison here is randomised"))
+        if record.therapy_class is not None and record.system != "patients":
+            out.append(("therapy_class", "only patient cohorts are pooled by therapy class"))
         if record.registry is not None and not REGISTRY_PATTERN.match(record.registry):
             out.append(("registry", f"registry id {record.registry!r} is not of the form NCT01234567"))
         out += _check_quantities(record.quantities)

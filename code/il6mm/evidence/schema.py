@@ -171,18 +171,36 @@ class Finding(_Record):
     n: Optional[int] = None
 
 
+#: Therapy classes the CRS incidences are pooled by (il6mm.analysis.crs_pooling). A record with a class is one
+#: cohort of patients counted once; a second analysis of the same patients carries no class.
+TherapyClass = Literal["BCMA CAR-T", "BCMA bispecific", "GPRC5D bispecific", "BCMA or GPRC5D bispecifics"]
+CohortKind = Literal["pivotal trial", "trial cohort", "real-world", "regulatory analysis"]
+
+
 class CRSRecord(_Record):
-    """Cytokine release syndrome with a T-cell-redirecting product, and the place of IL-6 blockade."""
+    """Cytokine release syndrome with a T-cell-redirecting product, and the place of IL-6 blockade.
+
+    Incidences are of treated patients as published: a percentage, a count, or both (``*_count``). A cohort
+    given tocilizumab before treatment to prevent CRS (``prophylactic_tocilizumab``) must say what it can
+    be compared with (``comparator``), since no such cohort here is randomised.
+    """
 
     product: str
     product_class: ProductClass
     target_antigen: Optional[str] = None
+    therapy_class: Optional[TherapyClass] = None
+    cohort: Optional[CohortKind] = None
     trial: Optional[str] = None
     registry: Optional[str] = None
     system: Literal["patients", "mouse"] = "patients"
     n: Optional[int] = None
     crs_any_grade_percent: Optional[float] = None
+    crs_any_grade_count: Optional[int] = None
     crs_grade3plus_percent: Optional[float] = None
+    crs_grade3plus_count: Optional[int] = None
+    icans_percent: Optional[float] = None
+    prophylactic_tocilizumab: bool = False
+    comparator: Optional[str] = None
     tocilizumab_use: Optional[str] = None
     tocilizumab_effect: Optional[str] = None
     quantities: list[Quantity] = []

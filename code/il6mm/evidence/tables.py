@@ -203,6 +203,17 @@ def _crs_rows(records: list[CRSRecord], role: str):
             right.append(text)
         elif r.n is not None:
             right.append(f"n={r.n}")
+        counts = [f"{label}: {count} of {r.n}" for label, count in
+                  (("CRS events", r.crs_any_grade_count), ("grade ≥3 events", r.crs_grade3plus_count))
+                  if count is not None]
+        if counts:
+            right.append("; ".join(counts))
+        if r.icans_percent is not None:
+            right.append(f"ICANS: {_num(r.icans_percent)}%")
+        if r.therapy_class or r.cohort:
+            right.append("Cohort: " + ", ".join(escape(x) for x in (r.therapy_class, r.cohort) if x))
+        if r.prophylactic_tocilizumab:
+            right.append(f"Prophylactic tocilizumab; compared with: {escape(r.comparator)}")
         if r.tocilizumab_use:
             right.append(f"Tocilizumab: {escape(r.tocilizumab_use)}")
         if r.tocilizumab_effect:

@@ -409,17 +409,26 @@ def april_dependence_explorer():
 
 
 def literature_table_markdown(checks, evidence) -> str:
-    """A MyST table: each literature fact (the records' claims, cited) beside what the model does."""
+    """A MyST table: each literature fact (the records' claims, cited) beside what the model does, in two
+    groups: what the model was calibrated to (or assumes), then the independent checks. Only the latter
+    test the model; the former show it was built as intended."""
     lines = ["| Literature (evidence records) | The model | Verdict |", "|---|---|---|"]
     shown: set[str] = set()
-    for check in checks:
-        parts = []
-        for record_id in check.records:
-            r = evidence.get(record_id)
-            # A record's claim is quoted once; later rows point back to it.
-            parts.append(f"{r.claim} {{footcite}}`{r.source}` (`{r.id}`)" if r.id not in shown
-                         else f"see `{r.id}` above {{footcite}}`{r.source}`")
-            shown.add(r.id)
-        cited = "; ".join(parts)
-        lines.append(f"| **{check.topic}.** {cited} | {check.model} | {check.verdict} |")
+    groups = (("Calibrated to (or assumed), not a test of the model", [c for c in checks if not c.independent]),
+              ("Independent checks", [c for c in checks if c.independent]))
+    for title, group in groups:
+        if not group:
+            continue
+        lines.append(f"| ***{title}*** | | |")
+        for check in group:
+            parts = []
+            for record_id in check.records:
+                r = evidence.get(record_id)
+                # A record's claim is quoted once; later rows point back to it.
+                parts.append(f"{r.claim} {{footcite}}`{r.source}` (`{r.id}`)" if r.id not in shown
+                             else f"see `{r.id}` above {{footcite}}`{r.source}`")
+                shown.add(r.id)
+            cited = "; ".join(parts)
+            verdict = check.verdict if check.independent else f"{check.verdict} ({check.basis})"
+            lines.append(f"| **{check.topic}.** {cited} | {check.model} | {verdict} |")
     return "\n".join(lines)
