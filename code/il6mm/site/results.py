@@ -229,3 +229,12 @@ result("crs_any", "random-effects (DerSimonian-Laird) pooled proportion of patie
 result("crs_grade3", "random-effects (DerSimonian-Laird) pooled proportion of patients with CRS of grade 3 or "
        "higher, on the logit scale, by therapy class and by prophylactic tocilizumab (non-randomised cohorts)")(
     _crs("grade3"))
+
+
+@result("registrations", "counts of the registered trials of IL-6 blockade in myeloma, by status")
+def _registrations(results: ResultSet):
+    regs = results.evidence.registrations
+    counts = {"total": len(regs)}
+    for status in ("completed", "terminated", "withdrawn", "recruiting"):
+        counts[status] = sum(r.status == status for r in regs)
+    return counts, tuple(r.id for r in regs)
