@@ -79,11 +79,15 @@ class PageVisit:
         self.page.on("console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.console_errors.append(f"uncaught: {e}"))
         self.page.on("response", lambda r: self.not_found.append(r.url) if r.status >= 400 else None)
-        self.page.on("requestfailed", lambda r: None if r.url in self.foreign_requests
-                     else self.not_found.append(f"{r.url} ({r.failure})"))
+        self.page.on("requestfailed", self._failed)
         self.page.goto(f"{server.origin}/{page_name}.html", wait_until="load")
         if javascript:
             self.settle()
+
+    def _failed(self, request) -> None:
+        # A frame whose load is cancelled because the reader moved on (a newer src) is not a fault.
+        if request.url not in self.foreign_requests and request.failure != "net::ERR_ABORTED":
+            self.not_found.append(f"{request.url} ({request.failure})")
 
     def _route(self, route) -> None:
         url = route.request.url

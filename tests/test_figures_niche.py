@@ -95,7 +95,7 @@ def test_interactive_figures_show_what_the_code_computes_within_budget(build, co
     other = list(frames)[-1]
     widget.control_widgets[0].index = len(controls()[0].values) - 1
     widget.control_widgets[1].index = len(controls()[1].values) - 1
-    assert widget.current_key() == other and widget.image.value.startswith(b"\x89PNG")
+    assert widget.current_key() == other and bytes(widget.image.value).startswith(b"\x89PNG")
 
 
 def test_literature_table_cites_each_record_source():
