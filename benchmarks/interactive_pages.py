@@ -91,7 +91,8 @@ def measure(page_name: str, browser, origin: str, site: Path, gz: dict) -> dict:
             before_paint += size
         else:
             after_paint += size
-    figures = page.eval_on_selector_all(f".{FIGURE_CLASS}[data-il6mm-ready]", "els => els.map(e => e.id)")
+    figures = page.eval_on_selector_all(f".{FIGURE_CLASS}[data-il6mm-ready][id]",
+                                        "els => els.filter(e => e.querySelector('[data-il6mm-control]')).map(e => e.id)")
     widget_figures = page.eval_on_selector_all(f".{FIGURE_CLASS}", "els => els.length")
     switch_ms: list[float] = []
     for fid in figures:
