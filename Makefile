@@ -11,7 +11,7 @@ ENV_STAMP := $(VENV)/.installed
 BUILD := $(VENV)/bin/jupyter-book build . -W -n --keep-going
 PORT ?= 8000
 
-.PHONY: book test serve clean env browser lock
+.PHONY: book test serve clean env browser lock release
 
 env: $(ENV_STAMP)
 
@@ -39,6 +39,15 @@ browser:
 
 test: book browser
 	$(PY) -m pytest
+
+# One version of the review: make release VERSION=x.y.z TRIGGER="..." CONCLUSIONS=changed|unchanged [WHICH="..."]
+# [SEARCHED=YYYY-MM-DD] [SEARCH_NOTE="..."] [SUMMARY="..."]. Refuses (changing nothing) on a dirty tree, a failing
+# strict build, an existing or non-increasing version or a missing trigger; see il6mm/living/release.py.
+# The values reach the script through the environment, so quotes in them need no escaping.
+release: $(ENV_STAMP) $(NODE_STAMP)
+	$(PY) -m il6mm.living.release --version "$$VERSION" --trigger "$$TRIGGER" --conclusions "$$CONCLUSIONS" \
+	  --which "$$WHICH" $${SEARCHED:+--searched-up-to "$$SEARCHED"} $${SEARCH_NOTE:+--search-note "$$SEARCH_NOTE"} \
+	  $${SUMMARY:+--summary "$$SUMMARY"}
 
 serve:
 	@echo "Serving _build/html on http://127.0.0.1:$(PORT)"
