@@ -11,7 +11,7 @@ ENV_STAMP := $(VENV)/.installed
 BUILD := $(VENV)/bin/jupyter-book build . -W -n --keep-going
 PORT ?= 8000
 
-.PHONY: book test serve clean env browser lock release
+.PHONY: book test serve clean env browser lock release pdf
 
 env: $(ENV_STAMP)
 
@@ -37,7 +37,12 @@ book: $(ENV_STAMP) $(NODE_STAMP)
 browser:
 	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
 
-test: book browser
+# The whole review as one PDF in the site (_build/html/il6mm-living-review.pdf), printed offline by Debian's
+# Chromium from the built pages (why this route: code/il6mm/site/pdf.py and README).
+pdf: book browser
+	$(PY) -m il6mm.site.pdf
+
+test: pdf
 	$(PY) -m pytest
 
 # One version of the review: make release VERSION=x.y.z TRIGGER="..." CONCLUSIONS=changed|unchanged [WHICH="..."]

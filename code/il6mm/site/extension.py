@@ -26,6 +26,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from ..living import versions as living_versions
 from . import citation as cite
+from .pdf import PDF_NAME
 from .provenance import build_footer, inputs_digest
 
 logger = logging.getLogger(__name__)
@@ -126,10 +127,15 @@ def _scholar_metadata(app: Sphinx, pagename: str, templatename: str, context: di
     # The theme's title carries the chapter number as markup ("<span class=section-number>4. </span>...").
     title = re.sub(r'<span class="section-number">.*?</span>|<[^>]+>', "", context.get("title") or book)
     title = html.unescape(title).strip()
+    # The date of the version (CITATION.cff), not of the build: a rebuild of a version is the same publication.
+    released = getattr(app, "il6mm_citation", None)
+    date = released.date_released if released else datetime.date.today()
     tags = [("citation_title", title), ("citation_author", app.config.author),
-            ("citation_publication_date", datetime.date.today().strftime("%Y/%m/%d"))]
+            ("citation_publication_date", date.strftime("%Y/%m/%d"))]
     if pagename != app.config.root_doc:
         tags.append(("citation_inbook_title", book))
+    if released:
+        tags.append(("citation_pdf_url", _pdf_url(app, context)))
     meta = "".join(f'<meta name="{name}" content="{html.escape(value, quote=True)}" />\n' for name, value in tags)
     context["metatags"] = context.get("metatags", "") + meta
 
@@ -225,6 +231,18 @@ class CiteThisVersionDirective(_GeneratedMyST):
         return out
 
 
+def _pdf_url(app: Sphinx, context: dict) -> str:
+    """The PDF of the whole review in the site (``make pdf``): absolute when the site's base URL is known."""
+    base = app.config.html_baseurl or app.il6mm_citation.url
+    return f"{base.rstrip('/')}/{PDF_NAME}" if base else context["pathto"](PDF_NAME, 1)
+
+
+def _pdf_link(app: Sphinx, context: dict) -> str:
+    c = app.il6mm_citation
+    return (f'<p class="il6mm-pdf-link noprint"><a href="{html.escape(context["pathto"](PDF_NAME, 1))}">'
+            f"PDF of the whole review, version {html.escape(c.version)} ({c.date_released.isoformat()})</a></p>")
+
+
 def _cite_box(work: cite.Work, pathto) -> str:
     links = " · ".join(f'<a href="{pathto(f"{cite.CITE_DIR}/{work.slug}.{ext}", 1)}" download>{label}</a>'
                        for ext, label in cite.FORMATS.items())
@@ -232,21 +250,23 @@ def _cite_box(work: cite.Work, pathto) -> str:
             'border-radius: 4px; padding: 0.25em 1em; margin-top: 2em; font-size: 0.9em">'
             '<p class="il6mm-cite-chapter-title"><strong>Cite this chapter</strong></p>'
             f'<p class="il6mm-cite-chapter-text">{html.escape(cite.suggested_citation(work))}</p>'
-            f'<p class="il6mm-cite-chapter-links">Download: {links}</p></aside>')
+            f'<p class="il6mm-cite-chapter-links noprint">Download: {links}</p></aside>')
 
 
 def _cite_this_chapter(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
-    """A compact "Cite this chapter" box at the end of every numbered chapter."""
-    if doctree is None or "body" not in context:
+    """A compact "Cite this chapter" box at the end of every numbered chapter, and on every page a link to
+    the PDF of the whole review."""
+    if doctree is None or "body" not in context or app.builder.name != "html":
         return
     work = _chapter_work(app, pagename)
     if work is not None:
         context["body"] += _cite_box(work, context["pathto"])
+    context["body"] += _pdf_link(app, context)
 
 
 def _write_citation_files(app: Sphinx, exception) -> None:
     """BibTeX, RIS and CSL-JSON of the review and of each chapter, into the site's cite/ folder."""
-    if exception is not None or app.builder.format != "html" or not hasattr(app, "il6mm_citation"):
+    if exception is not None or app.builder.name != "html" or not hasattr(app, "il6mm_citation"):
         return
     works = [_review_work(app)] + [w for d in sorted(app.env.found_docs) if (w := _chapter_work(app, d))]
     out = Path(app.outdir) / cite.CITE_DIR
