@@ -75,7 +75,7 @@ def test_changing_the_package_refreshes_chapter_output(book_copy):
     page = book_copy / "_build" / "html" / "chapters" / "02-sources.html"
     assert "Computed with il6mm" in page.read_text()
 
-    provenance = book_copy / "code" / "il6mm" / "provenance.py"
+    provenance = book_copy / "code" / "il6mm" / "site" / "provenance.py"
     provenance.write_text(provenance.read_text().replace('f"Computed with il6mm', 'f"Recomputed with il6mm'))
     result = run_build(book_copy, env)
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]

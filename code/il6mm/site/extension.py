@@ -227,6 +227,9 @@ class CiteThisVersionDirective(_GeneratedMyST):
             if i:
                 para += nodes.Text(" · ")
             para += self.link(f"{cite.CITE_DIR}/review.{ext}", label)
+        para += nodes.Text(". The whole review as one PDF: ")
+        para += self.link(PDF_NAME, PDF_NAME)
+        para += nodes.Text(".")
         out[0] += para
         return out
 
