@@ -5,17 +5,21 @@ Freshness: myst-nb's execution cache keys on a page's code cells only, so a chan
 We append the inputs digest (``il6mm.site.provenance.inputs_digest``) to the cache folder. A new
 digest means a new, empty cache *and* a changed config value, which makes Sphinx re-read
 (and so re-execute) every page; an unchanged digest keeps no-op rebuilds fast.
+
+Versions and citing: the versions file and CITATION.cff are loaded (and validated) at ``builder-inited``;
+the ``{whats-new}``, ``{version-history}`` and ``{cite-this-version}`` directives render them; every numbered
+chapter ends with a "Cite this chapter" box; every page links the PDF (``make pdf``) and names it in
+``citation_pdf_url``; BibTeX, RIS and CSL-JSON files are written into the site's ``cite/`` at ``build-finished``.
 """
 
 from __future__ import annotations
 
 import datetime
 import html
+import os
 import re
 import shutil
 from pathlib import Path
-
-import os
 
 from docutils import nodes
 from docutils.statemachine import StringList
