@@ -11,7 +11,7 @@ ENV_STAMP := $(VENV)/.installed
 BUILD := $(VENV)/bin/jupyter-book build . -W -n --keep-going
 PORT ?= 8000
 
-.PHONY: book test serve clean env browser lock
+.PHONY: book test serve clean env browser lock release pdf
 
 env: $(ENV_STAMP)
 
@@ -37,8 +37,22 @@ book: $(ENV_STAMP) $(NODE_STAMP)
 browser:
 	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
 
-test: book browser
+# The whole review as one PDF in the site (_build/html/il6mm-living-review.pdf), printed offline by Debian's
+# Chromium from the built pages (why this route: code/il6mm/site/pdf.py and README).
+pdf: book browser
+	$(PY) -m il6mm.site.pdf
+
+test: pdf
 	$(PY) -m pytest
+
+# One version of the review: make release VERSION=x.y.z TRIGGER="..." CONCLUSIONS=changed|unchanged [WHICH="..."]
+# [SEARCHED=YYYY-MM-DD] [SEARCH_NOTE="..."] [SUMMARY="..."]. Refuses (changing nothing) on a dirty tree, a failing
+# strict build, an existing or non-increasing version or a missing trigger; see il6mm/living/release.py.
+# The values reach the script through the environment, so quotes in them need no escaping.
+release: $(ENV_STAMP) $(NODE_STAMP)
+	$(PY) -m il6mm.living.release --version "$$VERSION" --trigger "$$TRIGGER" --conclusions "$$CONCLUSIONS" \
+	  --which "$$WHICH" $${SEARCHED:+--searched-up-to "$$SEARCHED"} $${SEARCH_NOTE:+--search-note "$$SEARCH_NOTE"} \
+	  $${SUMMARY:+--summary "$$SUMMARY"}
 
 serve:
 	@echo "Serving _build/html on http://127.0.0.1:$(PORT)"

@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import REPO, copy_env, run_build, toc_files
 
@@ -39,9 +40,10 @@ def test_bibliography_lists_every_reference_with_its_identifier(site):
 
 
 def test_pages_carry_the_build_stamp(site):
+    version = yaml.safe_load((REPO / "CITATION.cff").read_text())["version"]
     for page in toc_files():
         html = (site / f"{page}.html").read_text()
-        assert "Version 0.1.0" in html, page
+        assert f"Version {version}" in html, page
 
 
 def _append(path, text):

@@ -10,4 +10,9 @@ The layout follows the flow of the book, one way:
 Later layers import earlier ones, never the reverse; ``paths`` (where inputs live) is shared by all.
 """
 
+# The version is kept as a literal, not read from CITATION.cff at import: an installed (non-editable) copy
+# of the package, or one imported from a kernel whose working directory is elsewhere, has no CITATION.cff
+# beside it. CITATION.cff is the one source of truth; `make release` (il6mm.living.release) rewrites
+# this line from it, code/pyproject.toml takes its version from here (setuptools `attr:`), and
+# tests/test_metadata.py checks that all of them agree.
 __version__ = "0.1.0"

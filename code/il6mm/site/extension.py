@@ -5,21 +5,33 @@ Freshness: myst-nb's execution cache keys on a page's code cells only, so a chan
 We append the inputs digest (``il6mm.site.provenance.inputs_digest``) to the cache folder. A new
 digest means a new, empty cache *and* a changed config value, which makes Sphinx re-read
 (and so re-execute) every page; an unchanged digest keeps no-op rebuilds fast.
+
+Versions and citing: the versions file and CITATION.cff are loaded (and validated) at ``builder-inited``;
+the ``{whats-new}``, ``{version-history}`` and ``{cite-this-version}`` directives render them; every numbered
+chapter ends with a "Cite this chapter" box; every page links the PDF (``make pdf``) and names it in
+``citation_pdf_url``; BibTeX, RIS and CSL-JSON files are written into the site's ``cite/`` at ``build-finished``.
 """
 
 from __future__ import annotations
 
 import datetime
 import html
+import os
 import re
 import shutil
 from pathlib import Path
 
+from docutils import nodes
+from docutils.statemachine import StringList
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
 
+from ..living import versions as living_versions
+from . import citation as cite
 from . import frames, kernels, roles
+from .pdf import PDF_NAME
 from .provenance import build_footer, inputs_digest
 
 logger = logging.getLogger(__name__)
@@ -120,10 +132,15 @@ def _scholar_metadata(app: Sphinx, pagename: str, templatename: str, context: di
     # The theme's title carries the chapter number as markup ("<span class=section-number>4. </span>...").
     title = re.sub(r'<span class="section-number">.*?</span>|<[^>]+>', "", context.get("title") or book)
     title = html.unescape(title).strip()
+    # The date of the version (CITATION.cff), not of the build: a rebuild of a version is the same publication.
+    released = getattr(app, "il6mm_citation", None)
+    date = released.date_released if released else datetime.date.today()
     tags = [("citation_title", title), ("citation_author", app.config.author),
-            ("citation_publication_date", datetime.date.today().strftime("%Y/%m/%d"))]
+            ("citation_publication_date", date.strftime("%Y/%m/%d"))]
     if pagename != app.config.root_doc:
         tags.append(("citation_inbook_title", book))
+    if released:
+        tags.append(("citation_pdf_url", _pdf_url(app, context)))
     meta = "".join(f'<meta name="{name}" content="{html.escape(value, quote=True)}" />\n' for name, value in tags)
     context["metatags"] = context.get("metatags", "") + meta
 
@@ -174,6 +191,146 @@ def _focusable_table_scrollers(app: Sphinx, pagename: str, templatename: str, co
                 f'aria-label="{html.escape(label, quote=True)}">{match.group(1)}')
 
     context["body"] = _TABLE_BOX.sub(one, body)
+# ---------------------------------------------------------------------------------------------------------
+# Versions and citing: the versions file and CITATION.cff, loaded (and so validated) once per build
+# ---------------------------------------------------------------------------------------------------------
+
+def _versions_paths(srcdir: Path) -> tuple[Path, Path]:
+    return (srcdir / living_versions.VERSIONS_PATH.relative_to(living_versions.REPO_ROOT),
+            srcdir / living_versions.CITATION_PATH.relative_to(living_versions.REPO_ROOT))
+
+
+def _load_versions(app: Sphinx) -> None:
+    """A malformed versions entry or CITATION.cff fails the build here, naming file, entry and field."""
+    versions_path, cff_path = _versions_paths(Path(app.srcdir))
+    try:
+        entries = living_versions.load_versions(versions_path)
+        citation = living_versions.load_citation(cff_path)
+        living_versions.check_agreement(entries, citation)
+    except living_versions.VersionsError as exc:
+        raise ExtensionError(f"il6mm: {exc}") from None
+    app.il6mm_versions = entries
+    app.il6mm_citation = citation
+    logger.info("il6mm: version %s of %s (%d versions)", citation.version, citation.date_released, len(entries))
+
+
+def _review_work(app: Sphinx) -> cite.Work:
+    c = app.il6mm_citation
+    return cite.Work(citation=c, url=cite.version_url(c, app.config.html_baseurl or c.url), slug="review")
+
+
+def _chapter_work(app: Sphinx, docname: str) -> cite.Work | None:
+    """The citable chapter for a numbered page of the book (None for unnumbered pages)."""
+    numbers = app.env.toc_secnumbers.get(docname, {}).get("")
+    if not numbers or docname not in app.env.titles:
+        return None
+    c = app.il6mm_citation
+    return cite.Work(citation=c, url=cite.version_url(c, app.config.html_baseurl or c.url, docname),
+                     slug=Path(docname).name, chapter=app.env.titles[docname].astext(),
+                     number=".".join(str(n) for n in numbers))
+
+
+class _GeneratedMyST(SphinxDirective):
+    """Base of the directives whose content is MyST text generated from the versions file."""
+
+    has_content = False
+
+    def markdown(self) -> str:
+        raise NotImplementedError
+
+    def run(self) -> list[nodes.Node]:
+        for path in _versions_paths(Path(self.env.srcdir)):
+            self.env.note_dependency(str(path))  # re-read this page when the versions or CITATION.cff change
+        container = nodes.container(classes=["il6mm-versions"])
+        self.state.nested_parse(StringList(self.markdown().splitlines()), self.content_offset, container)
+        return [container]
+
+    def link(self, target: str, text: str) -> nodes.reference:
+        start = os.path.dirname(self.env.docname)
+        return nodes.reference(text, text, refuri=os.path.relpath(target, start or ".").replace(os.sep, "/"))
+
+
+class WhatsNewDirective(_GeneratedMyST):
+    """``{whats-new}``: the latest version and what changed in the evidence, in the Cochrane form."""
+
+    def markdown(self) -> str:
+        return living_versions.render_whats_new(self.env.app.il6mm_versions)
+
+
+class VersionHistoryDirective(_GeneratedMyST):
+    """``{version-history}``: every version with its date, tag, trigger, search date and conclusions."""
+
+    def markdown(self) -> str:
+        return living_versions.render_history(self.env.app.il6mm_versions)
+
+
+class CiteThisVersionDirective(_GeneratedMyST):
+    """``{cite-this-version}``: the suggested citation of this version and the citation downloads."""
+
+    def markdown(self) -> str:
+        work = _review_work(self.env.app)
+        return f"> {cite.suggested_citation(work)}\n"
+
+    def run(self) -> list[nodes.Node]:
+        out = super().run()
+        para = nodes.paragraph("", "Download this citation: ")
+        for i, (ext, label) in enumerate(cite.FORMATS.items()):
+            if i:
+                para += nodes.Text(" · ")
+            para += self.link(f"{cite.CITE_DIR}/review.{ext}", label)
+        para += nodes.Text(". The whole review as one PDF: ")
+        para += self.link(PDF_NAME, PDF_NAME)
+        para += nodes.Text(".")
+        out[0] += para
+        return out
+
+
+def _pdf_url(app: Sphinx, context: dict) -> str:
+    """The PDF of the whole review in the site (``make pdf``): absolute when the site's base URL is known."""
+    base = app.config.html_baseurl or app.il6mm_citation.url
+    return f"{base.rstrip('/')}/{PDF_NAME}" if base else context["pathto"](PDF_NAME, 1)
+
+
+def _pdf_link(app: Sphinx, context: dict) -> str:
+    c = app.il6mm_citation
+    return (f'<p class="il6mm-pdf-link noprint"><a href="{html.escape(context["pathto"](PDF_NAME, 1))}">'
+            f"PDF of the whole review, version {html.escape(c.version)} ({c.date_released.isoformat()})</a></p>")
+
+
+def _cite_box(work: cite.Work, pathto) -> str:
+    links = " · ".join(f'<a href="{pathto(f"{cite.CITE_DIR}/{work.slug}.{ext}", 1)}" download>{label}</a>'
+                       for ext, label in cite.FORMATS.items())
+    return ('<aside class="il6mm-cite-chapter" aria-label="Cite this chapter" style="border: 1px solid #ccc; '
+            'border-radius: 4px; padding: 0.25em 1em; margin-top: 2em; font-size: 0.9em">'
+            '<p class="il6mm-cite-chapter-title"><strong>Cite this chapter</strong></p>'
+            f'<p class="il6mm-cite-chapter-text">{html.escape(cite.suggested_citation(work))}</p>'
+            f'<p class="il6mm-cite-chapter-links noprint">Download: {links}</p></aside>')
+
+
+def _cite_this_chapter(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """A compact "Cite this chapter" box at the end of every numbered chapter, and on every page a link to
+    the PDF of the whole review."""
+    if doctree is None or "body" not in context or app.builder.name != "html":
+        return
+    work = _chapter_work(app, pagename)
+    if work is not None:
+        context["body"] += _cite_box(work, context["pathto"])
+    context["body"] += _pdf_link(app, context)
+
+
+def _write_citation_files(app: Sphinx, exception) -> None:
+    """BibTeX, RIS and CSL-JSON of the review and of each chapter, into the site's cite/ folder."""
+    if exception is not None or app.builder.name != "html" or not hasattr(app, "il6mm_citation"):
+        return
+    works = [_review_work(app)] + [w for d in sorted(app.env.found_docs) if (w := _chapter_work(app, d))]
+    out = Path(app.outdir) / cite.CITE_DIR
+    out.mkdir(parents=True, exist_ok=True)
+    for work in works:
+        for name, text in cite.files(work).items():
+            tmp = out / f".{name}.tmp"
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, out / name)
+    logger.info("il6mm: citation files for %d works in %s", len(works), out)
 
 
 def setup(app: Sphinx) -> dict:
@@ -183,6 +340,12 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _cache_per_digest, priority=400)
     app.connect("config-inited", _footer_stamp, priority=400)
     app.connect("builder-inited", _serve_front_end_files)
+    app.connect("builder-inited", _load_versions)
+    app.add_directive("whats-new", WhatsNewDirective)
+    app.add_directive("version-history", VersionHistoryDirective)
+    app.add_directive("cite-this-version", CiteThisVersionDirective)
+    app.connect("html-page-context", _cite_this_chapter)
+    app.connect("build-finished", _write_citation_files)
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
     app.connect("html-page-context", _interactive_figures, priority=900)
     app.connect("html-page-context", _accessible_citation_lists)

@@ -1,0 +1,210 @@
+"""The whole review as one PDF, printed offline by Debian's Chromium from the built site (``make pdf``).
+
+Why this route: the site is already the reference rendering (per-chapter bibliographies, MathJax, and the
+interactive figures drawn by the self-hosted widget manager), and Chromium is already needed for the browser
+tests. Printing the built pages keeps the PDF identical in content to the site, with no second toolchain
+(a LaTeX build would need about 1 GB of TeX packages and could not show the widget figures, which have no
+LaTeX rendering; a single-page HTML build drops the widget state, so its figures would be blank).
+
+Each page of ``_toc.yml`` is loaded from a local server (127.0.0.1; every other request is aborted), its
+interactive figures are waited for and shown at their default setting with a note that the web version is
+interactive, MathJax is waited for, and the page is printed with the theme's print style (figures keep their
+numbers, e.g. "Fig. 1.2"). A title page (title, authors, version, date, build stamp) comes first; the pages
+follow in book order, ending with the References. The parts are joined with pypdf, with one bookmark per
+page, and the result is written to a temporary file and moved into place.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import functools
+import html
+import http.server
+import io
+import os
+import re
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from ..living.versions import load_citation
+from ..paths import REPO_ROOT
+from . import citation as cite
+from .provenance import build_footer, inputs_digest
+
+PDF_NAME = "il6mm-living-review.pdf"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+INTERACTIVE_NOTE = "Interactive in the web version; printed here at its default setting."
+FIGURE_CLASS = "il6mm-interactive"  # il6mm.figures.interactive.FIGURE_CLASS
+
+
+def toc_pages(root: Path = REPO_ROOT) -> list[str]:
+    """Every page of the book in reading order, as in _toc.yml (e.g. 'chapters/01-history')."""
+    toc = yaml.safe_load((Path(root) / "_toc.yml").read_text(encoding="utf-8"))
+    pages = [toc["root"]]
+    for part in toc.get("parts", []):
+        pages += [entry["file"] for entry in part["chapters"]]
+    return pages
+
+
+class _Server:
+    def __init__(self, root: Path) -> None:
+        class Quiet(http.server.SimpleHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
+        self.origin = f"http://127.0.0.1:{self.httpd.server_port}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def title_page_html(root: Path = REPO_ROOT, today: _dt.date | None = None) -> str:
+    """The PDF's first page: title, authors, version and date, how to cite, and the build stamp."""
+    c = load_citation(Path(root) / "CITATION.cff")
+    work = cite.Work(citation=c, url=cite.version_url(c, c.url), slug="review")
+    stamp = f"{build_footer(Path(root), today)} Inputs digest {inputs_digest(Path(root))}."
+    e = html.escape
+    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{e(c.title)}</title>
+<style>
+  body {{ font-family: "DejaVu Sans", "Liberation Sans", sans-serif; margin: 0; color: #111; }}
+  .page {{ height: 250mm; display: flex; flex-direction: column; justify-content: center; padding: 0 18mm; }}
+  h1 {{ font-size: 30pt; line-height: 1.2; margin: 0 0 10mm; }}
+  .authors {{ font-size: 16pt; margin-bottom: 6mm; }}
+  .version {{ font-size: 14pt; margin-bottom: 14mm; }}
+  .small {{ font-size: 10pt; color: #333; margin: 2mm 0; }}
+</style></head><body><div class="page">
+<h1>{e(c.title)}</h1>
+<div class="authors">{e("; ".join(c.authors))}</div>
+<div class="version">Version {e(c.version)}, {e(c.date_released.isoformat())}</div>
+<p class="small"><strong>Cite as:</strong> {e(cite.suggested_citation(work))}</p>
+<p class="small">A living review: cite the version you read. Interactive figures are printed at their default
+setting; the web version is interactive.</p>
+<p class="small"><strong>Build:</strong> {e(stamp)}</p>
+</div></body></html>"""
+
+
+@dataclass
+class PdfResult:
+    path: Path
+    pages: int
+    bytes: int
+    seconds: float
+
+
+def _route_local(origin: str):
+    def route(r):
+        url = r.request.url
+        if url.startswith(origin + "/") or url.startswith(("data:", "blob:", "about:")):
+            r.continue_()
+        else:
+            r.abort()
+    return route
+
+
+_MARK_INTERACTIVE = """note => {
+  for (const fig of document.querySelectorAll('.%s')) {
+    const host = fig.closest('figure') || fig.parentElement;
+    if (host.querySelector('.il6mm-print-note')) continue;
+    const p = document.createElement('p');
+    p.className = 'il6mm-print-note';
+    p.style.fontStyle = 'italic';
+    p.style.fontSize = '0.85em';
+    p.textContent = note;
+    host.appendChild(p);
+  }
+}""" % FIGURE_CLASS
+
+
+def build_pdf(site: Path | str, out: Path | str | None = None, root: Path | str = REPO_ROOT,
+              chromium: str = CHROMIUM, log=print) -> PdfResult:
+    """Print the built site ``site`` (``_build/html``) into one PDF (default: ``site/il6mm-living-review.pdf``)."""
+    from playwright.sync_api import sync_playwright
+    from pypdf import PdfReader, PdfWriter
+
+    site, root = Path(site), Path(root)
+    out = Path(out) if out else site / PDF_NAME
+    pages = toc_pages(root)
+    missing = [p for p in pages if not (site / f"{p}.html").is_file()]
+    if missing:
+        raise FileNotFoundError(f"build the site first (make book): {site} lacks {', '.join(missing)}")
+    if not Path(chromium).exists():
+        raise FileNotFoundError(f"{chromium} is missing: apt-get install chromium (make pdf does)")
+    c = load_citation(root / "CITATION.cff")
+    footer = (f'<div style="font-size:7pt;width:100%;text-align:center;color:#555">{html.escape(c.title)}, version '
+              f'{html.escape(c.version)} ({c.date_released.isoformat()})</div>')
+    options = dict(format="A4", print_background=True, display_header_footer=True,
+                   header_template="<span></span>", footer_template=footer,
+                   margin={"top": "16mm", "bottom": "18mm", "left": "14mm", "right": "14mm"})
+    start = time.perf_counter()
+    writer = PdfWriter()
+    with _Server(site) as server, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1100, "height": 1400})
+            page.route("**/*", _route_local(server.origin))
+            page.set_content(title_page_html(root))
+            parts = [("Title page", page.pdf(**{**options, "display_header_footer": False}))]
+            for name in pages:
+                source = (site / f"{name}.html").read_text(encoding="utf-8")
+                figures = source.count('type="application/vnd.jupyter.widget-view+json"')
+                page.goto(f"{server.origin}/{name}.html", wait_until="load")
+                if figures:
+                    page.wait_for_function(f"n => document.querySelectorAll('.{FIGURE_CLASS}[data-il6mm-ready]')"
+                                           ".length >= n", arg=figures, timeout=60_000)
+                    page.evaluate(_MARK_INTERACTIVE, INTERACTIVE_NOTE)
+                if page.evaluate("() => !!(window.MathJax && MathJax.startup && MathJax.startup.promise)"):
+                    page.evaluate("() => MathJax.startup.promise")
+                page.evaluate("() => document.fonts.ready.then(() => true)")
+                title = re.sub(r"\s+—.*$|\s+&#8212;.*$", "", page.title()).strip() or name
+                parts.append((title, page.pdf(**options)))
+                log(f"pdf: {name} printed")
+        finally:
+            browser.close()
+    for title, data in parts:
+        first = len(writer.pages)
+        writer.append(PdfReader(io.BytesIO(data)))
+        writer.add_outline_item(title=title, page_number=first)
+    writer.add_metadata({"/Title": f"{c.title}, version {c.version}", "/Author": "; ".join(c.authors),
+                         "/Subject": f"Living review, version {c.version} of {c.date_released.isoformat()}",
+                         "/Keywords": "IL-6; multiple myeloma; living review"})
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    with open(tmp, "wb") as fh:
+        writer.write(fh)
+    os.replace(tmp, out)
+    seconds = time.perf_counter() - start
+    result = PdfResult(out, len(writer.pages), out.stat().st_size, seconds)
+    log(f"pdf: {out} ({result.pages} pages, {result.bytes / 1e6:.1f} MB, {seconds:.0f} s)")
+    return result
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m il6mm.site.pdf", description="Print the built site as one PDF.")
+    parser.add_argument("--site", default=str(REPO_ROOT / "_build" / "html"))
+    parser.add_argument("--out", default=None)
+    args = parser.parse_args(argv)
+    try:
+        build_pdf(args.site, args.out)
+    except FileNotFoundError as exc:
+        print(f"pdf: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

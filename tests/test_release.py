@@ -1,0 +1,181 @@
+"""`make release` in a throw-away git repository holding this checkout's files: two releases with a changed
+number in between, and every refusal changing nothing (file bytes, commits and tags compared)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from conftest import REPO
+from il6mm.living.release import ReleaseError, main, release
+from il6mm.living.versions import load_versions, render_history, render_whats_new
+
+NO_BUILD = [sys.executable, "-c", "pass"]
+HR = "outcomes[PFS hazard_ratio, siltuximab + bortezomib vs placebo + bortezomib].value"
+
+
+def git(repo, *args, check=True):
+    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=check)
+
+
+@pytest.fixture()
+def repo(tmp_path, monkeypatch):
+    """The tracked files of this checkout, committed in a fresh repository; v0.1.0 tags that commit (as it will
+    tag the commit of release 0.1.0 in the real history). No global git configuration is read."""
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-global-gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    dest = tmp_path / "repo"
+    tracked = subprocess.run(["git", "-C", str(REPO), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                             capture_output=True, check=True).stdout.decode().split("\0")
+    for name in filter(None, tracked):
+        source = REPO / name
+        if source.is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest / name)
+    git(dest.parent, "init", "-q", "-b", "main", str(dest))
+    git(dest, "config", "user.name", "Release Test")
+    git(dest, "config", "user.email", "release-test@example.org")
+    git(dest, "add", "-A")
+    git(dest, "commit", "-qm", "Version 0.1.0 as it stands")
+    git(dest, "tag", "-a", "v0.1.0", "-m", "Version 0.1.0")
+    return dest
+
+
+def snapshot(repo):
+    files = {p.relative_to(repo).as_posix(): p.read_bytes() for p in sorted(repo.rglob("*"))
+             if p.is_file() and ".git" not in p.relative_to(repo).parts}
+    return files, git(repo, "tag", "-l").stdout, git(repo, "rev-parse", "HEAD").stdout, git(repo, "status", "--porcelain").stdout
+
+
+def do_release(repo, version, trigger="Search of 2026-12-01", conclusions="unchanged", which=None, **kw):
+    kw.setdefault("build_command", NO_BUILD)
+    kw.setdefault("date", dt.date(2026, 12, 1))
+    return release(version, trigger, conclusions, which, repo=repo, log=lambda *a: None, **kw)
+
+
+def test_two_releases_with_a_changed_number_in_between(repo):
+    first = do_release(repo, "0.2.0", searched_up_to=dt.date(2026, 11, 30))
+    assert first.changes.since == "v0.1.0" and first.changes.is_empty()
+
+    studies = repo / "data" / "studies.yaml"
+    studies.write_text(studies.read_text().replace("value: 0.869,", "value: 0.87,"))
+    git(repo, "commit", "-qam", "orlowski2015: PFS hazard ratio as in the full paper")
+    second = do_release(repo, "0.3.0", trigger="Full paper of the siltuximab + bortezomib trial read",
+                        conclusions="changed", which="The PFS hazard ratio of the bortezomib trial")
+
+    assert [(n.record, n.path, n.old, n.new) for n in second.changes.numbers_changed] == [
+        ("orlowski2015", HR, 0.869, 0.87)]
+    # Written everywhere: versions file, CHANGELOG, CITATION.cff, the package; committed and tagged.
+    entries = load_versions(repo / "data" / "living" / "versions.yaml")
+    assert [e.version for e in entries] == ["0.1.0", "0.2.0", "0.3.0"]
+    cff = yaml.safe_load((repo / "CITATION.cff").read_text())
+    assert (cff["version"], cff["date-released"]) == ("0.3.0", "2026-12-01")
+    assert '__version__ = "0.3.0"' in (repo / "code" / "il6mm" / "__init__.py").read_text()
+    changelog = (repo / "CHANGELOG.md").read_text()
+    assert changelog.index("## 0.3.0") < changelog.index("## 0.2.0") < changelog.index("## 0.1.0")
+    assert f"orlowski2015 {HR}: 0.869 -> 0.87" in changelog
+    assert git(repo, "tag", "-l").stdout.split() == ["v0.1.0", "v0.2.0", "v0.3.0"]
+    assert git(repo, "log", "-1", "--format=%s", "v0.3.0").stdout.strip() == "Release 0.3.0"
+    assert git(repo, "cat-file", "-t", "v0.3.0").stdout.strip() == "tag"  # annotated
+    assert git(repo, "status", "--porcelain").stdout == ""
+    # The tag holds that version exactly: `git checkout v0.2.0` gets back what 0.2.0 was.
+    assert "version: 0.2.0" in git(repo, "show", "v0.2.0:CITATION.cff").stdout
+    assert "value: 0.869," in git(repo, "show", "v0.2.0:data/studies.yaml").stdout
+
+    # The What's new page (rendered from the versions file) lists the number old -> new, and only 0.3.0.
+    text = render_whats_new(entries)
+    assert f"| ``orlowski2015`` | ``{HR}`` | 0.869 | 0.87 | ``orlowski2015siltuximab`` |" in text
+    assert "**conclusions changed**" in text and "Version 0.2.0" not in text
+    history = render_history(entries)
+    assert "| 0.3.0 | 2026-12-01 | `v0.3.0` |" in history and "| 0.1.0 | 2026-11-27 | `v0.1.0` |" in history
+
+
+def test_the_first_release_adds_every_record(repo):
+    (repo / "data" / "living" / "versions.yaml").unlink()
+    git(repo, "commit", "-qam", "no versions yet")
+    entry = do_release(repo, "0.1.1")
+    assert entry.changes.since is None and not entry.changes.numbers_changed
+    assert len(entry.changes.records_added) == 65 and len(entry.changes.references_added) == 42
+
+
+@pytest.mark.parametrize("case, expected", [
+    ("dirty tree", "the git tree is not clean"),
+    ("untracked file", "the git tree is not clean"),
+    ("existing version", "version 0.1.0 already exists"),
+    ("existing tag", "version 0.2.0 already exists"),
+    ("version not increasing", "version 0.0.9 does not increase on the current version 0.1.0"),
+    ("malformed version", "not a version of the form MAJOR.MINOR.PATCH"),
+    ("missing trigger", "TRIGGER is missing"),
+    ("conclusions changed without which", "needs WHICH"),
+    ("failing build", "the build failed \\(exit 3\\)"),
+    ("previous tag missing", "tag v0.1.0 does not exist"),
+    ("commit fails", "rolled back: .*(email|identity)"),
+])
+def test_a_refused_release_changes_nothing(repo, case, expected):
+    args = dict(version="0.2.0", trigger="Search of 2026-12-01", conclusions="unchanged")
+    if case == "dirty tree":
+        (repo / "data" / "studies.yaml").write_text((repo / "data" / "studies.yaml").read_text() + "\n")
+    elif case == "untracked file":
+        (repo / "notes.txt").write_text("draft\n")
+    elif case == "existing version":
+        args["version"] = "0.1.0"
+    elif case == "existing tag":
+        git(repo, "tag", "v0.2.0")
+    elif case == "version not increasing":
+        args["version"] = "0.0.9"
+    elif case == "malformed version":
+        args["version"] = "0.2"
+    elif case == "missing trigger":
+        args["trigger"] = "  "
+    elif case == "conclusions changed without which":
+        args["conclusions"] = "changed"
+    elif case == "failing build":
+        args["build_command"] = [sys.executable, "-c", "import sys; print('a warning'); sys.exit(3)"]
+    elif case == "previous tag missing":
+        git(repo, "tag", "-d", "v0.1.0")
+    elif case == "commit fails":  # after the files were moved into place: everything must be put back
+        git(repo, "config", "user.useConfigOnly", "true")
+        git(repo, "config", "--unset", "user.email")
+        git(repo, "config", "--unset", "user.name")
+    before = snapshot(repo)
+    with pytest.raises(ReleaseError, match=expected):
+        do_release(repo, args.pop("version"), **args)
+    assert snapshot(repo) == before
+
+
+def test_the_command_line_refuses_with_a_message_and_exit_code(repo, capsys):
+    code = main(["--repo", str(repo), "--version", "0.2.0", "--conclusions", "unchanged",
+                 "--build-command", f"{sys.executable} -c pass"])
+    assert code == 1
+    assert "release refused: TRIGGER is missing" in capsys.readouterr().err
+    code = main(["--repo", str(repo), "--version", "0.2.0", "--trigger", "Search of 2026-12-01",
+                 "--conclusions", "unchanged", "--date", "2026-12-01", "--build-command", f"{sys.executable} -c pass"])
+    assert code == 0 and "v0.2.0" in git(repo, "tag", "-l").stdout
+
+
+def test_the_tag_of_the_first_release_rebuilds_that_version(repo, tmp_path):
+    """`git checkout vX.Y.Z && make book` gives back that version: after a later release, a checkout of the
+    first release's tag builds strictly and its pages, What's new and citation files show that version.
+    (The tag holds this checkout's inputs, so the book's execution cache is hit and the build is quick.)"""
+    from conftest import copy_env, run_build
+
+    do_release(repo, "0.2.0")
+    checkout = tmp_path / "checkout"
+    git(tmp_path, "clone", "-q", str(repo), str(checkout))
+    git(checkout, "checkout", "-q", "v0.1.0")
+    (checkout / "node_modules").symlink_to(REPO / "node_modules")
+    cache = REPO / "_build" / ".jupyter_cache"
+    if cache.is_dir():
+        shutil.copytree(cache, checkout / "_build" / ".jupyter_cache")
+    result = run_build(checkout, copy_env(checkout))
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    site = checkout / "_build" / "html"
+    assert "Version 0.1.0, commit" in (site / "chapters" / "01-history.html").read_text()
+    whats_new = (site / "chapters" / "whats-new.html").read_text()
+    assert "<strong>Version 0.1.0</strong>" in whats_new and "0.2.0" not in whats_new
+    assert "version = {0.1.0}" in (site / "cite" / "review.bib").read_text()
