@@ -1,4 +1,4 @@
-"""The package layout is the architecture: evidence -> analysis -> figures -> site, imports one way."""
+"""The package layout is the architecture: evidence -> analysis -> living -> figures -> site, imports one way."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "code" / "il6mm"
-LAYERS = ["evidence", "analysis", "figures", "site"]
+LAYERS = ["evidence", "analysis", "living", "figures", "site"]
 
 
 def imported_layers(path: Path, package: Path = PACKAGE) -> set[str]:

@@ -20,6 +20,7 @@ from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
 from . import roles
+from .living_status import add_status_line, check_living_files
 from .provenance import build_footer, inputs_digest
 
 logger = logging.getLogger(__name__)
@@ -133,8 +134,11 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _cache_per_digest, priority=400)
     app.connect("config-inited", _footer_stamp, priority=400)
     app.connect("builder-inited", _serve_front_end_files)
+    # The saved searches and the search and screening logs must validate, or the build fails.
+    app.connect("builder-inited", check_living_files)
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
     app.connect("html-page-context", _accessible_citation_lists)
     app.connect("html-page-context", _scholar_metadata)
+    app.connect("html-page-context", add_status_line)
     roles.setup(app)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}
