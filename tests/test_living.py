@@ -339,3 +339,21 @@ def test_load_screening_alone_checks_duplicates(tmp_path):
                     "- {id: a, pmid: '2', title: t, found_in: r, decision: pending}\n")
     with pytest.raises(LivingDataError, match="record 'a': field 'id': duplicate id"):
         load_screening(path)
+
+
+def test_the_flow_figure_draws_every_box_with_unknown_counts_as_unknown():
+    from il6mm.figures.living import flow_figure
+
+    fig = flow_figure(flow_table(load_living()))
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "Version 0.1.0" in texts
+    assert "Records identified\nunknown" in texts and "Included in the review\n40" in texts
+    assert "Awaiting screening\n0" in texts and any(t.startswith("Records excluded\nunknown") for t in texts)
+    with pytest.raises(ValueError):
+        flow_figure([])
+
+
+def test_make_search_and_make_pending_call_the_package():
+    makefile = (REPO / "Makefile").read_text()
+    assert "-m il6mm.living search" in makefile and "-m il6mm.living pending" in makefile
+    assert "make search" not in (REPO / ".ci" / "run").read_text()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any, Optional
 
@@ -90,6 +93,22 @@ def dump_entries(entries: list[dict]) -> str:
                      default_flow_style=False)
 
 
+@contextlib.contextmanager
+def _interrupts_deferred():
+    """Hold Ctrl-C back while the files are renamed, so an interrupt cannot leave one file new and one old."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if received:
+        raise KeyboardInterrupt
+
+
 def write_all_or_nothing(texts: dict[Path, str]) -> None:
     """Write every file or none: each goes to a temporary file beside it first; only when all are written
     and flushed to disk are they renamed over the originals (``os.replace`` is atomic per file)."""
@@ -102,8 +121,9 @@ def write_all_or_nothing(texts: dict[Path, str]) -> None:
                 handle.write(text)
                 handle.flush()
                 os.fsync(handle.fileno())
-        for path, tmp in temps:
-            os.replace(tmp, path)
+        with _interrupts_deferred():
+            for path, tmp in temps:
+                os.replace(tmp, path)
     finally:
         for _, tmp in temps:
             if os.path.exists(tmp):

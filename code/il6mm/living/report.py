@@ -20,19 +20,19 @@ def _date(d: Optional[dt.date]) -> str:
 
 def sources_markdown(living: LivingData) -> str:
     """One row per source: what it is, the searches, the schedule and the date it was last searched."""
-    rows = ["| source | searches | schedule | last searched up to | next due |", "|---|---|---|---|---|"]
+    rows = ["| source | search | schedule | last searched up to |", "|---|---|---|---|"]
     for run in living.runs:
         if run.kind == "manual":
-            rows.append(f"| {_cell(run.source)} | manual ({_cell(run.run)}) | once, for version "
-                        f"{run.version or 'next'} | {_date(run.window.to)} | (not repeated) |")
+            rows.append(f"| {_cell(run.source)} | manual searches | once, for version "
+                        f"{run.version or 'next'} | {_date(run.window.to)} |")
     for search in living.searches:
         last = living.last_run_of(search.id)
-        if last is None:
-            due = "first run (never run yet)"
-        else:
-            due = (last.window.to + dt.timedelta(days=SCHEDULE_DAYS[search.schedule])).isoformat()
-        rows.append(f"| {search.source} | `{search.id}` | {search.schedule} | "
-                    f"{_date(last.window.to) if last else 'never (not yet run)'} | {due} |")
+        schedule = search.schedule
+        if last is not None:
+            due = last.window.to + dt.timedelta(days=SCHEDULE_DAYS[search.schedule])
+            schedule += f", next due {due.isoformat()}"
+        rows.append(f"| {search.source} | `{search.id}` | {schedule} | "
+                    f"{_date(last.window.to) if last else 'not yet run'} |")
     return "\n".join(rows)
 
 

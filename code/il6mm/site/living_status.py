@@ -59,7 +59,8 @@ def status_html(status: LivingStatus, link: str) -> str:
     if status.pending:
         parts.append(f"{status.pending} record{'s' if status.pending != 1 else ''} awaiting screening")
     text = " · ".join(parts)
-    return (f'<p class="il6mm-living-status" role="note">Living review: {text} · '
+    return (f'<p class="il6mm-living-status" role="note" style="font-size: 0.85em; margin-bottom: 0.5rem">'
+            f'Living review: {text} · '
             f'<a href="{html.escape(link, quote=True)}">living status and methods</a></p>\n')
 
 
@@ -77,4 +78,6 @@ def add_status_line(app: Sphinx, pagename: str, templatename: str, context: dict
     if status is None or doctree is None or "body" not in context:
         return
     link = app.builder.get_relative_uri(pagename, STATUS_PAGE)
+    if not link:  # the living-status page itself
+        link = app.builder.get_target_uri(STATUS_PAGE).rsplit("/", 1)[-1]
     context["body"] = status_html(status, link) + context["body"]
