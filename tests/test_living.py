@@ -357,3 +357,13 @@ def test_make_search_and_make_pending_call_the_package():
     makefile = (REPO / "Makefile").read_text()
     assert "-m il6mm.living search" in makefile and "-m il6mm.living pending" in makefile
     assert "make search" not in (REPO / ".ci" / "run").read_text()
+
+
+def test_queries_are_shown_wrapped_but_unchanged():
+    from il6mm.living.report import wrap_query
+
+    for search in load_living().searches:
+        wrapped = wrap_query(search.query, 60)
+        assert wrapped.split() == search.query.split()
+        for line in wrapped.splitlines():
+            assert line.count('"') % 2 == 0, line  # never broken inside a quoted phrase

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Optional
 
 from .flow import VersionFlow, show
@@ -36,12 +37,25 @@ def sources_markdown(living: LivingData) -> str:
     return "\n".join(rows)
 
 
-def queries_markdown(living: LivingData) -> str:
-    """Each saved search with its scope, date field, start and exact query."""
+def wrap_query(query: str, width: int = 88) -> str:
+    """The query on lines of at most ``width`` characters, broken at spaces outside quoted phrases."""
+    lines: list[str] = []
+    for token in re.findall(r'(?:"[^"]*"|\S)+', query):
+        if lines and len(lines[-1]) + 1 + len(token) <= width:
+            lines[-1] += " " + token
+        else:
+            lines.append(token)
+    return "\n".join(lines)
+
+
+def queries_markdown(living: LivingData, width: int = 88) -> str:
+    """Each saved search with its scope, date field, start and exact query (wrapped at spaces only, which
+    PubMed reads as the same query)."""
     out = []
     for s in living.searches:
+        query = wrap_query(s.query, width)
         out.append(f"**`{s.id}`** ({s.source}, date field `{s.date_field}`, {s.schedule}, first window from "
-                   f"{s.start.isoformat()}): {s.scope}\n\n```text\n{s.query}\n```\n")
+                   f"{s.start.isoformat()}): {s.scope}\n\n```text\n{query}\n```\n")
     return "\n".join(out)
 
 
