@@ -31,10 +31,10 @@ def _append(path, text):
 def test_the_committed_living_files_validate():
     living = load_living()
     assert [s.source for s in living.searches] == ["PubMed"] * 3
-    assert living.searched_up_to() == dt.date(2026, 11, 27)
-    manual = living.runs[0]
-    assert manual.kind == "manual" and manual.version == "0.1.0"
-    assert (manual.hits, manual.new, manual.duplicates) == (None, None, None)  # unknown, not invented
+    assert living.searched_up_to() == dt.date(2026, 12, 1)
+    assert [(r.kind, r.version) for r in living.runs] == [("manual", "0.1.0"), ("manual", None)]
+    for manual in living.runs:
+        assert (manual.hits, manual.new, manual.duplicates) == (None, None, None)  # unknown, not invented
 
 
 def test_the_screening_log_takes_identifiers_only_from_the_bibliography():
@@ -188,11 +188,13 @@ def test_known_records_need_not_have_every_field():
 
 # --- the flow -------------------------------------------------------------------------------------------------
 
-def test_the_flow_of_version_0_1_0_shows_unknown_counts_as_unknown():
-    (flow,) = flow_table(load_living())
-    assert (flow.version, flow.identified, flow.duplicates_removed, flow.screened, flow.excluded) == \
-        ("0.1.0", None, None, None, None)
-    assert flow.included == 40 and flow.pending == 0
+def test_the_flow_of_the_manual_searches_shows_unknown_counts_as_unknown():
+    flows = flow_table(load_living())
+    assert [f.version for f in flows] == ["0.1.0", "next", "cumulative"]
+    for flow in flows:
+        assert (flow.identified, flow.duplicates_removed, flow.screened, flow.excluded) == (None,) * 4
+        assert flow.pending == 0
+    assert [f.included for f in flows] == [40, 6, 46]
 
 
 def _flow(**kw):
@@ -261,7 +263,8 @@ def test_a_run_appends_pending_candidates_and_one_log_entry_per_search(tmp_path)
     runs = [r for r in living.runs if r.kind == "saved_search"]
     assert [(r.hits, r.new, r.duplicates) for r in runs] == [(2, 1, 1), (2, 0, 2), (2, 0, 2)]
     flows = flow_table(living)
-    assert flows[-1].label == "cumulative" and flows[1].identified == 6 and flows[1].pending == 1
+    assert flows[-1].label == "cumulative" and flows[1].identified is None  # the manual search of 2026-12-01
+    assert flows[1].pending == 1 and flows[1].runs[-3:] == tuple(r.run for r in runs)
     assert pending_lines(living)[0].startswith("pubmed-41000001  PMID 41000001  Doe 2026")
 
 
@@ -347,8 +350,9 @@ def test_the_flow_figure_draws_every_box_with_unknown_counts_as_unknown():
     fig = flow_figure(flow_table(load_living()))
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert "Version 0.1.0" in texts
-    assert "Records identified\nunknown" in texts and "Included in the review\n40" in texts
-    assert "Awaiting screening\n0" in texts and any(t.startswith("Records excluded\nunknown") for t in texts)
+    assert "Identified\nunknown" in texts and "Included\n40" in texts and "Included\n46" in texts
+    assert "Awaiting screening\n0" in texts and any(t.startswith("Excluded\nunknown") for t in texts)
+    assert "Since 0.1.0 (next version)" in texts and "Cumulative" in texts
     with pytest.raises(ValueError):
         flow_figure([])
 

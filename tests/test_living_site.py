@@ -23,7 +23,8 @@ def test_every_page_shows_the_living_status_at_the_top(site, page):
     assert len(found) == 1, page
     line = found[0]
     assert "Version 0.1.0, 27 November 2026" in line
-    assert "evidence searched up to 27 November 2026" in line
+    up_to = load_living().searched_up_to()
+    assert f"evidence searched up to {up_to.day} {up_to:%B %Y}" in line
     href = re.search(r'href="([^"]+)"', line).group(1)
     assert (site / page).parent.joinpath(href).resolve() == (site / "chapters" / "living-status.html").resolve()
     # At the top of the article: before its title.

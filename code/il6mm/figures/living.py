@@ -16,11 +16,11 @@ from .style import OKABE_ITO, context, new_figure
 
 #: Short labels for the exclusion reasons in the diagram.
 REASON_LABELS = {
-    "not_myeloma": "not a plasma-cell disorder",
-    "not_in_scope": "no IL-6 blockade or niche biology",
+    "not_myeloma": "not plasma-cell disorder",
+    "not_in_scope": "out of scope",
     "not_primary_data": "not primary data",
     "duplicate": "duplicate",
-    "abstract_without_data": "abstract without data",
+    "abstract_without_data": "abstract, no data",
     "other": "other",
 }
 assert set(REASON_LABELS) == set(REASONS)
@@ -31,7 +31,7 @@ _ARROW = dict(arrowstyle="-|>", color="#444444", linewidth=1.0, shrinkA=0, shrin
 
 
 def _excluded_text(flow: VersionFlow) -> str:
-    text = f"Records excluded\n{show(flow.excluded)}"
+    text = f"Excluded\n{show(flow.excluded)}"
     if flow.excluded_by_reason:
         text += "\n" + "\n".join(f"{REASON_LABELS[k]}: {n}" for k, n in flow.excluded_by_reason.items())
     elif flow.excluded is None:
@@ -39,7 +39,7 @@ def _excluded_text(flow: VersionFlow) -> str:
     return text
 
 
-def flow_figure(flows: Sequence[VersionFlow], *, width_per_column: float = 4.4, height: float = 5.6) -> Figure:
+def flow_figure(flows: Sequence[VersionFlow], *, width_per_column: float = 3.4, height: float = 5.6) -> Figure:
     """One column per version (and the cumulative total when given): records identified, duplicates
     removed, screened, excluded (by reason), awaiting screening and included."""
     if not flows:
@@ -51,24 +51,24 @@ def flow_figure(flows: Sequence[VersionFlow], *, width_per_column: float = 4.4, 
         ax.set_axis_off()
         for i, flow in enumerate(flows):
             x0 = 10 * i
-            main, side = x0 + 2.6, x0 + 5.2
+            main, side = x0 + 2.3, x0 + 4.7
             if flow.version == "cumulative":
                 title = "Cumulative"
             elif flow.version == UNRELEASED:
                 title = flow.label[0].upper() + flow.label[1:]
             else:
                 title = f"Version {flow.label}"
-            ax.text(x0 + 5, 11.0, title, ha="center", va="center", fontsize=11, fontweight="bold")
+            ax.text(x0 + 4.8, 11.0, title, ha="center", va="center", fontsize=11, fontweight="bold")
             boxes = {
-                "identified": (main, 9.6, f"Records identified\n{show(flow.identified)}", _MAIN),
+                "identified": (main, 9.6, f"Identified\n{show(flow.identified)}", _MAIN),
                 "duplicates": (side, 8.0, f"Duplicates removed\n{show(flow.duplicates_removed)}", _SIDE),
-                "screened": (main, 6.4, f"Records screened\n{show(flow.screened)}", _MAIN),
+                "screened": (main, 6.4, f"Screened\n{show(flow.screened)}", _MAIN),
                 "excluded": (side, 4.6, _excluded_text(flow), _SIDE),
                 "pending": (side, 2.5, f"Awaiting screening\n{flow.pending}", _SIDE),
-                "included": (main, 1.0, f"Included in the review\n{flow.included}", _MAIN),
+                "included": (main, 1.0, f"Included\n{flow.included}", _MAIN),
             }
             for x, y, text, style in boxes.values():
-                ax.text(x, y, text, ha="center" if style is _MAIN else "left", va="center", fontsize=8,
+                ax.text(x, y, text, ha="center" if style is _MAIN else "left", va="center", fontsize=9,
                         bbox=style, linespacing=1.3)
             # The main line, top to bottom, with the side branches leaving it.
             ax.annotate("", xy=(main, 6.9), xytext=(main, 9.1), arrowprops=_ARROW)

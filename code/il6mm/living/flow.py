@@ -83,6 +83,11 @@ def version_flows(living: LivingData) -> list[VersionFlow]:
     if None in order:  # runs not yet released come last
         order = [v for v in order if v is not None] + [None]
     released = [v for v in order if v is not None]
+    found = Counter(c.found_in for c in living.screening)
+    for run in living.runs:  # each run on its own, whatever else its version holds
+        if run.new is not None and found[run.run] != run.new:
+            raise FlowError(f"run {run.run}: the search log counts {run.new} new records, the screening log "
+                            f"has {found[run.run]} entries found by it")
     flows = []
     for version in order:
         runs = [r for r in living.runs if r.version == version]

@@ -19,6 +19,18 @@ def _date(d: Optional[dt.date]) -> str:
     return d.isoformat() if d else "never"
 
 
+def status_markdown(living: LivingData, version: str) -> str:
+    """The status of this version in two sentences: searched up to, awaiting screening, included."""
+    up_to = living.searched_up_to()
+    pending = len(living.pending())
+    included = sum(1 for c in living.screening if c.decision == "included")
+    return (f"This is version {version}. The evidence was searched up to "
+            f"{up_to.isoformat() if up_to else 'no date yet'}, and {pending} record"
+            f"{'' if pending == 1 else 's'} {'is' if pending == 1 else 'are'} awaiting screening. "
+            f"The screening log holds {included} included reference{'' if included == 1 else 's'}, each with "
+            "the evidence records it became.")
+
+
 def sources_markdown(living: LivingData) -> str:
     """One row per source: what it is, the searches, the schedule and the date it was last searched."""
     rows = ["| source | search | schedule | last searched up to |", "|---|---|---|---|"]
