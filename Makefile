@@ -11,7 +11,7 @@ ENV_STAMP := $(VENV)/.installed
 BUILD := $(VENV)/bin/jupyter-book build . -W -n --keep-going
 PORT ?= 8000
 
-.PHONY: book test serve clean env browser lock release pdf
+.PHONY: book test serve clean env browser lock release pdf search pending
 
 env: $(ENV_STAMP)
 
@@ -57,6 +57,16 @@ release: $(ENV_STAMP) $(NODE_STAMP)
 serve:
 	@echo "Serving _build/html on http://127.0.0.1:$(PORT)"
 	$(PY) -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
+
+# Keep the review living (needs internet; not run in CI). Runs every saved search since its last run,
+# appends new candidates to data/living/screening.yaml and one entry per run to data/living/search_log.yaml.
+# Needs IL6MM_ENTREZ_EMAIL (NCBI asks for a contact address); NCBI_API_KEY is optional.
+search: $(ENV_STAMP)
+	$(PY) -m il6mm.living search
+
+# List the candidates awaiting screening.
+pending: $(ENV_STAMP)
+	$(PY) -m il6mm.living pending
 
 clean:
 	test ! -x $(VENV)/bin/jupyter-book || $(VENV)/bin/jupyter-book clean --all .

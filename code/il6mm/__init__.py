@@ -4,6 +4,7 @@ The layout follows the flow of the book, one way:
 
 * ``evidence``  records in ``data/`` -> validated models, the bibliography, evidence tables;
 * ``analysis``  meta-analysis, the niche model, named results quoted in the prose;
+* ``living``    saved searches, the PubMed client, the search and screening logs, the PRISMA-LSR flow;
 * ``figures``   matplotlib figures and tables per chapter, interactive figures;
 * ``site``      the Sphinx extension, the value role, provenance, front-end files.
 

@@ -1,3 +1,3 @@
 """Figures and tables, one module per chapter (``history``, ``history_tables``, ``meta_explorer``,
-``sources``, ``niche``, ``therapy``), the shared style (``style``) and interactive figures
+``sources``, ``niche``, ``therapy``, and ``living`` for the living-status page), the shared style (``style``) and interactive figures
 (``interactive``). Figures take records and analysis results and return matplotlib Figures; no I/O."""

@@ -31,6 +31,7 @@ from sphinx.util.docutils import SphinxDirective
 from ..living import versions as living_versions
 from . import citation as cite
 from . import frames, kernels, roles
+from .living_status import add_status_line, check_living_files
 from .pdf import PDF_NAME
 from .provenance import build_footer, inputs_digest
 
@@ -346,10 +347,13 @@ def setup(app: Sphinx) -> dict:
     app.add_directive("cite-this-version", CiteThisVersionDirective)
     app.connect("html-page-context", _cite_this_chapter)
     app.connect("build-finished", _write_citation_files)
+    # The saved searches and the search and screening logs must validate, or the build fails.
+    app.connect("builder-inited", check_living_files)
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
     app.connect("html-page-context", _interactive_figures, priority=900)
     app.connect("html-page-context", _accessible_citation_lists)
     app.connect("html-page-context", _focusable_table_scrollers)
     app.connect("html-page-context", _scholar_metadata)
+    app.connect("html-page-context", add_status_line)
     roles.setup(app)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,74 @@
+"""The living review on the built site: the status line on every page, the living-status page, and a build
+that fails on a bad screening entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+import pytest
+
+from conftest import REPO, copy_env, run_build, toc_files
+from il6mm.living import load_living
+from il6mm.site.living_status import LivingStatus, status_html
+
+STATUS = re.compile(r'<p class="il6mm-living-status"[^>]*>(.*?)</p>', re.S)
+
+
+@pytest.mark.parametrize("page", toc_files())
+def test_every_page_shows_the_living_status_at_the_top(site, page):
+    text = (site / f"{page}.html").read_text()
+    found = STATUS.findall(text)
+    assert len(found) == 1, page
+    line = found[0]
+    assert "Version 0.1.0, 27 November 2026" in line
+    up_to = load_living().searched_up_to()
+    assert f"evidence searched up to {up_to.day} {up_to:%B %Y}" in line
+    href = re.search(r'href="([^"]+)"', line).group(1)
+    assert (site / page).parent.joinpath(href).resolve() == (site / "chapters" / "living-status.html").resolve()
+    # At the top of the article: before its title.
+    article = text[text.index('<article class="bd-article"'):]
+    assert article.index("il6mm-living-status") < article.index("<h1")
+
+
+def test_the_status_line_counts_pending_records_and_says_unknown_dates():
+    line = status_html(LivingStatus("1.2.0", None, dt.date(2027, 1, 3), 2), "x.html")
+    assert "Version 1.2.0, unknown" in line and "up to 3 January 2027" in line
+    assert "2 records awaiting screening" in line
+
+
+def test_the_living_status_page_shows_queries_status_and_flow(site):
+    text = (site / "chapters" / "living-status.html").read_text()
+    living = load_living()
+    blocks = [" ".join(html.unescape(re.sub(r"<[^>]+>", "", b)).split())
+              for b in re.findall(r"<pre>(.*?)</pre>", text, re.S)]
+    for search in living.searches:
+        assert " ".join(search.query.split()) in blocks, search.id
+    assert "not yet run" in text and "literature pack and stored PubMed/publisher pages" in text
+    figure = re.search(r'<figure[^>]*id="fig-living-flow".*?</figure>', text, re.S)
+    assert figure, "no numbered flow figure"
+    assert re.search(r'<img[^>]+alt="PRISMA flow diagram', figure.group(0))
+    assert "Fig. " in figure.group(0) and "Flow of records through the living review" in figure.group(0)
+    assert re.search(r"records identified(</p>)?</td>", text) and "unknown" in text
+    assert "No record is awaiting screening." in text
+    assert "PRISMA-LSR" in text and "10.1136/bmj-2024-079183" in text
+
+
+@pytest.mark.parametrize("entry, field, message", [
+    ("- id: bad\n  pmid: '1'\n  title: t\n  found_in: 2026-11-27-manual-v0.1.0\n  decision: maybe\n",
+     "decision", "unknown decision 'maybe'"),
+    ("- id: bad\n  pmid: '27497026'\n  title: t\n  found_in: 2026-11-27-manual-v0.1.0\n  decision: pending\n",
+     "pmid", "duplicate identifier"),
+    ("- id: bad\n  pmid: '1'\n  title: t\n  found_in: 2026-11-27-manual-v0.1.0\n  decision: included\n"
+     "  decided: 2026-12-01\n  record_ids: [no-such-record]\n  bib_key: matthes2016revisiting\n",
+     "record_ids[0]", "no evidence record with id 'no-such-record'"),
+])
+def test_a_bad_screening_entry_fails_the_build(book_copy, entry, field, message):
+    path = book_copy / "data" / "living" / "screening.yaml"
+    path.write_text(path.read_text() + entry)
+    result = run_build(book_copy, copy_env(book_copy))
+    log = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert f"data/living/screening.yaml (line" in log and "record 'bad'" in log, log[-3000:]
+    assert f"field '{field}'" in log and message in log, log[-3000:]
