@@ -62,9 +62,9 @@ def test_records_items_text_and_references_added_and_removed(evidence_copy):
     old, old_keys = _load(evidence_copy)
     studies = evidence_copy / "data" / "studies.yaml"
     # A new outcome inserted first does not shift the others; a note edited is a text change.
-    _edit(studies, "    - {endpoint: ORR, measure: percent, arm: siltuximab + bortezomib, value: 55}\n",
+    _edit(studies, "    - {key: orr-silt, endpoint: ORR, measure: percent, arm: siltuximab + bortezomib, value: 55}\n",
           "    - {endpoint: TTP, measure: median_months, arm: siltuximab + bortezomib, value: 9.9}\n"
-          "    - {endpoint: ORR, measure: percent, arm: siltuximab + bortezomib, value: 55}\n")
+          "    - {key: orr-silt, endpoint: ORR, measure: percent, arm: siltuximab + bortezomib, value: 55}\n")
     _edit(studies, 'note: "95% CI not in the abstract"}\n    - {endpoint: OS, measure: median_months',
           'note: "95% CI not given"}\n    - {endpoint: OS, measure: median_months')
     # One record removed (the last timeline event) and a reference removed with it if nothing else cites it.
@@ -149,10 +149,10 @@ def test_a_malformed_nested_change_names_its_path(tmp_path):
     import yaml
 
     raw = yaml.safe_load((REPO / "data" / "living" / "versions.yaml").read_text())
-    raw[0]["changes"]["records_added"][0].pop("source")
+    raw[0]["changes"]["records_added"][0].pop("kind")
     path = tmp_path / "versions.yaml"
     path.write_text(yaml.safe_dump(raw))
-    with pytest.raises(VersionsError, match=r"field 'changes.records_added\[0\].source': Field required"):
+    with pytest.raises(VersionsError, match=r"field 'changes.records_added\[0\].kind': Field required"):
         load_versions(path)
 
 

@@ -50,7 +50,7 @@ class RecordChange(_Strict):
 
     id: str
     kind: str
-    source: str
+    source: Optional[str] = None  # null for a record that cites no publication (a registry entry)
 
 
 class ValueChange(_Strict):
@@ -59,7 +59,7 @@ class ValueChange(_Strict):
 
     record: str
     kind: str
-    source: str
+    source: Optional[str] = None  # null for a record that cites no publication (a registry entry)
     path: str
     old: Scalar = None
     new: Scalar = None
@@ -70,7 +70,7 @@ class ItemChange(_Strict):
 
     record: str
     kind: str
-    source: str
+    source: Optional[str] = None  # null for a record that cites no publication (a registry entry)
     path: str
     change: str = Field(pattern=r"^(added|removed)$")
     item: str
@@ -265,7 +265,9 @@ def _show(value) -> str:
     return str(value)
 
 
-def _code(text: str) -> str:
+def _code(text: str | None) -> str:
+    if text is None:  # a record that cites no publication (e.g. a registry entry)
+        return "(registry page)"
     text = str(text).replace("`", "'")
     return f"``{text}``" if text else "(empty)"
 

@@ -1,10 +1,9 @@
 """The whole review as one PDF, printed offline by Debian's Chromium from the built site (``make pdf``).
 
 Why this route: the site is already the reference rendering (per-chapter bibliographies, MathJax, and the
-interactive figures drawn by the self-hosted widget manager), and Chromium is already needed for the browser
-tests. Printing the built pages keeps the PDF identical in content to the site, with no second toolchain
-(a LaTeX build would need about 1 GB of TeX packages and could not show the widget figures, which have no
-LaTeX rendering; a single-page HTML build drops the widget state, so its figures would be blank).
+interactive figures at their default frame), and Chromium is already needed for the browser tests. Printing
+the built pages keeps the PDF identical in content to the site, with no second toolchain (a LaTeX build would
+need about 1 GB of TeX packages and would lay out the per-chapter bibliographies differently).
 
 Each page of ``_toc.yml`` is loaded from a local server (127.0.0.1; every other request is aborted), its
 interactive figures are waited for and shown at their default setting with a note that the web version is
@@ -161,11 +160,13 @@ def build_pdf(site: Path | str, out: Path | str | None = None, root: Path | str 
             parts = [("Title page", page.pdf(**{**options, "display_header_footer": False}))]
             for name in pages:
                 source = (site / f"{name}.html").read_text(encoding="utf-8")
-                figures = source.count('type="application/vnd.jupyter.widget-view+json"')
+                figures = source.count(f'<div class="{FIGURE_CLASS}"')
                 page.goto(f"{server.origin}/{name}.html", wait_until="load")
                 if figures:
-                    page.wait_for_function(f"n => document.querySelectorAll('.{FIGURE_CLASS}[data-il6mm-ready]')"
-                                           ".length >= n", arg=figures, timeout=60_000)
+                    # The static rendition shows its default frame as a plain image: wait until it is decoded.
+                    page.wait_for_function(f"n => [...document.querySelectorAll('.{FIGURE_CLASS} img')]"
+                                           ".filter(i => i.complete && i.naturalWidth > 0).length >= n",
+                                           arg=figures, timeout=60_000)
                     page.evaluate(_MARK_INTERACTIVE, INTERACTIVE_NOTE)
                 if page.evaluate("() => !!(window.MathJax && MathJax.startup && MathJax.startup.promise)"):
                     page.evaluate("() => MathJax.startup.promise")
