@@ -36,8 +36,8 @@ def sources_markdown(living: LivingData) -> str:
     rows = ["| source | search | schedule | last searched up to |", "|---|---|---|---|"]
     for run in living.runs:
         if run.kind == "manual":
-            rows.append(f"| {_cell(run.source)} | manual searches | once, for version "
-                        f"{run.version or 'next'} | {_date(run.window.to)} |")
+            once = f"once, for version {run.version}" if run.version else "once, for the next version"
+            rows.append(f"| {_cell(run.source)} | manual searches | {once} | {_date(run.window.to)} |")
     for search in living.searches:
         last = living.last_run_of(search.id)
         schedule = search.schedule
