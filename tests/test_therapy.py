@@ -117,3 +117,20 @@ def test_record_quantity_names_what_exists_when_missing(evidence):
     assert record_quantity(record, "CRS recurrence, tocilizumab for first event").value == 20.0
     with pytest.raises(LookupError, match="crs-majestec1-tocilizumab.*grade 1 CRS"):
         record_quantity(record, "no such label")
+
+
+def test_the_explorer_shows_exactly_what_the_pooling_computes(evidence):
+    from il6mm.analysis.crs_pooling import crs_pooling
+    from il6mm.figures.interactive import precomputed_frames, render_png
+    from il6mm.figures.therapy import CRS_GRADES, CRS_VIEWS, _row_count, crs_explorer
+
+    explorer = crs_explorer(evidence.crs)
+    frames = precomputed_frames(explorer)
+    assert set(frames) == {(v, g) for _, v in CRS_VIEWS for _, g in CRS_GRADES}
+    rows = max(_row_count(crs_pooling(evidence.crs, g), v) for _, v in CRS_VIEWS for _, g in CRS_GRADES)
+    for view, grade in frames:
+        expected = render_png(lambda: crs_forest_figure(crs_pooling(evidence.crs, grade), view, min_rows=rows))
+        assert frames[(view, grade)] == expected, (view, grade)
+    # The phone rendition keeps figure text legible (>= 9 CSS px once scaled to a 390 px screen).
+    for frame in explorer.narrow_renditions.values():
+        assert frame.font_px * min(1.0, 358 / frame.width) >= 9

@@ -11,7 +11,7 @@ from typing import Sequence
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 
-from ..analysis.crs_pooling import GRADES, CRSPooling, PooledProportion
+from ..analysis.crs_pooling import GRADES, CRSPooling, PooledProportion, crs_pooling
 from .style import OKABE_ITO, context, new_figure
 
 GROUP_COLOURS = {"BCMA CAR-T": OKABE_ITO["blue"], "BCMA bispecific": OKABE_ITO["orange"],
@@ -30,10 +30,13 @@ def _groups(pooling: CRSPooling, view: str) -> list[tuple[str, PooledProportion]
     raise ValueError(f"view must be 'class' or 'prophylaxis', got {view!r}")
 
 
-def crs_forest_figure(pooling: CRSPooling, view: str = "class") -> Figure:
+def crs_forest_figure(pooling: CRSPooling, view: str = "class", *, min_rows: int = 0,
+                      compact: bool = False) -> Figure:
     """Forest plot of CRS proportions: each cohort (square, 95% CI) under its group, and the group's
     random-effects pooled proportion (diamond) when it has two or more cohorts. ``view`` is "class"
-    (therapy classes, cohorts without prophylaxis) or "prophylaxis" (bispecific cohorts with and without)."""
+    (therapy classes, cohorts without prophylaxis) or "prophylaxis" (bispecific cohorts with and without).
+    ``min_rows`` fixes the height (frames of one interactive figure); ``compact`` is the phone layout: each
+    row's numbers under its label instead of in a right-hand column, so the figure can be narrow."""
     groups = _groups(pooling, view)
     if not groups:
         raise ValueError(f"crs_forest_figure: no cohort to draw for {GRADES[pooling.grade]} ({view})")
@@ -44,7 +47,8 @@ def crs_forest_figure(pooling: CRSPooling, view: str = "class") -> Figure:
         if pooled.k >= 2:
             rows.append(("pooled", f"Pooled (k={pooled.k}, {pooled.patients} patients)", pooled))
     with context():
-        fig, ax = new_figure(6.4, 0.36 * len(rows) + 1.2)
+        width, per_row = (3.6, 0.78) if compact else (6.4, 0.36)
+        fig, ax = new_figure(width, per_row * max(len(rows), min_rows) + 1.2)
         colour_of = {}
         for name, pooled in groups:
             for c in pooled.cohorts:
@@ -64,29 +68,39 @@ def crs_forest_figure(pooling: CRSPooling, view: str = "class") -> Figure:
                 values.append(f"{100 * item.proportion:.0f}% ({100 * item.ci_low:.0f}\u2013{100 * item.ci_high:.0f}), "
                               f"{item.events}/{item.n}")
             else:
-                h = 0.3
+                h = 0.2 if compact else 0.3
                 ax.add_patch(Polygon([(item.percent_low, y), (item.percent, y - h), (item.percent_high, y),
                                       (item.percent, y + h)], closed=True, facecolor=colour_of[id(item)],
                                      edgecolor=OKABE_ITO["black"], linewidth=0.8))
                 values.append(f"{item.percent:.0f}% ({item.percent_low:.0f}\u2013{item.percent_high:.0f})")
-        ax.set_ylim(len(rows) - 0.5, -0.5)
-        ax.set_yticks(range(len(rows)), labels)
-        for tick, (kind, _, _) in zip(ax.get_yticklabels(), rows):
-            if kind == "header":
-                tick.set_fontweight("bold")
+        ax.set_ylim(max(len(rows), min_rows) - 0.5, -0.9 if compact else -0.5)
         ax.tick_params(axis="y", length=0)
         ax.spines["left"].set_visible(False)
-        right = ax.secondary_yaxis("right")
-        right.set_ylim(ax.get_ylim())
-        right.set_yticks(range(len(rows)), values)
-        right.tick_params(axis="y", length=0)
-        right.spines["right"].set_visible(False)
+        if compact:
+            # Phone layout: each row's label and numbers above its interval, so the axis keeps the full width.
+            ax.set_yticks([])
+            for y, ((kind, label, _), value) in enumerate(zip(rows, values)):
+                text = label if kind == "header" else f"{label}\n{value}"
+                ax.text(0, y - 0.22, text, fontsize=9, va="bottom", ha="left", linespacing=1.1,
+                        fontweight="bold" if kind == "header" else "normal", clip_on=False).set_in_layout(False)
+        else:
+            ax.set_yticks(range(len(rows)), labels)
+            for tick, (kind, _, _) in zip(ax.get_yticklabels(), rows):
+                if kind == "header":
+                    tick.set_fontweight("bold")
+        if not compact:
+            right = ax.secondary_yaxis("right")
+            right.set_ylim(ax.get_ylim())
+            right.set_yticks(range(len(rows)), values)
+            right.tick_params(axis="y", length=0)
+            right.spines["right"].set_visible(False)
         ax.set_xlim(0, 100)
         ax.set_xticks([0, 25, 50, 75, 100])
         notes = [f"Patients with {GRADES[pooling.grade]} (%, 95% CI)",
-                 "diamonds: random-effects pooled (DerSimonian-Laird, logit scale)"]
+                 "diamonds: random-effects pooled" + ("\n" if compact else " ") + "(DerSimonian-Laird, logit scale)"]
         if any(c.derived for _, p in groups for c in p.cohorts):
-            notes.append(f"{DERIVED_MARK} hollow: events reconstructed from the published % and n")
+            notes.append(f"{DERIVED_MARK} hollow: events reconstructed" + ("\n" if compact else " ")
+                         + "from the published % and n")
         ax.set_xlabel("\n".join(notes), fontsize=8.5)
     return fig
 
@@ -100,3 +114,43 @@ def crs_forest_alt_text(pooling: CRSPooling, view: str = "class") -> str:
                        f"{pooled.percent_high:.0f})" if pooled.k >= 2 else "")
         parts.append(f"{GROUP_TITLES.get(name, name)}: {cohorts}{pooled_text}.")
     return " ".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The chapter's explorer: therapy class or prophylaxis, any grade or grade 3 or higher
+# ---------------------------------------------------------------------------------------------------------
+
+CRS_VIEWS = (("Therapy classes", "class"), ("With or without prophylactic tocilizumab", "prophylaxis"))
+CRS_GRADES = (("Any grade", "any"), ("Grade 3 or higher", "grade3"))
+
+
+def _row_count(pooling: CRSPooling, view: str) -> int:
+    groups = _groups(pooling, view)
+    return sum(1 + p.k + (p.k >= 2) for _, p in groups)
+
+
+def crs_explorer(records):
+    """The chapter's interactive forest plot: the comparison (classes, or prophylaxis) and the CRS grade.
+    Every frame is computed from the CRS records by ``crs_pooling``; all frames share one height."""
+    from .interactive import Control, interactive_figure
+
+    records = list(records)
+    poolings = {grade: crs_pooling(records, grade) for grade in GRADES}
+    rows = max(_row_count(poolings[g], v) for g in GRADES for _, v in CRS_VIEWS if _groups(poolings[g], v))
+
+    def draw(view: str, grade: str) -> Figure:
+        return crs_forest_figure(poolings[grade], view, min_rows=rows)
+
+    def draw_narrow(view: str, grade: str) -> Figure:
+        return crs_forest_figure(poolings[grade], view, min_rows=rows, compact=True)
+
+    def alt(view: str, grade: str) -> str:
+        return crs_forest_alt_text(poolings[grade], view)
+
+    return interactive_figure(
+        draw,
+        controls=[Control("view", "Compare", options=list(CRS_VIEWS)),
+                  Control("grade", "CRS grade", options=list(CRS_GRADES))],
+        alt=alt, narrow=draw_narrow, name="crs_explorer",
+        hint="Choose what to compare, therapy classes or cohorts with and without prophylactic tocilizumab, "
+             "and whether to count CRS of any grade or only grade 3 or higher.")
