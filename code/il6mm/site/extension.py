@@ -19,7 +19,7 @@ from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
-from . import roles
+from . import notebooks, roles
 from .provenance import build_footer, inputs_digest
 
 logger = logging.getLogger(__name__)
@@ -136,5 +136,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
     app.connect("html-page-context", _accessible_citation_lists)
     app.connect("html-page-context", _scholar_metadata)
+    # After sphinx-book-theme makes its launch buttons (priority 501): Binder opens the readers' notebook.
+    app.connect("html-page-context", notebooks.readers_link, priority=600)
     roles.setup(app)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}
