@@ -11,7 +11,7 @@ ENV_STAMP := $(VENV)/.installed
 BUILD := $(VENV)/bin/jupyter-book build . -W -n --keep-going
 PORT ?= 8000
 
-.PHONY: book test serve clean env browser lock
+.PHONY: book test serve clean env browser lock binder-env lab
 
 env: $(ENV_STAMP)
 
@@ -19,6 +19,8 @@ $(ENV_STAMP): requirements.txt code/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	# The package last, without dependencies: requirements.txt pins them (as on Binder, see postBuild).
+	$(PY) -m pip install --quiet --no-deps -e ./code
 	touch $@
 
 # Front-end files the site serves itself (require.js, widget manager, MathJax) and axe-core for the
@@ -37,8 +39,19 @@ book: $(ENV_STAMP) $(NODE_STAMP)
 browser:
 	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
 
-test: book browser
+# The Binder-faithful environment for tests/test_binder.py: repo2docker's JupyterLab stack
+# (tests/binder-stack.txt) plus requirements.txt, in .binder-venv; rebuilt only when either file changes.
+binder-env: $(ENV_STAMP)
+	$(PY) tests/binder_env.py
+
+test: book browser binder-env
 	$(PY) -m pytest
+
+# The same JupyterLab a Binder reader gets, on this machine: postBuild as Binder runs it, then the lab.
+lab: binder-env
+	PATH="$(CURDIR)/.binder-venv/bin:$$PATH" ./postBuild
+	PATH="$(CURDIR)/.binder-venv/bin:$$PATH" jupyter lab --ip=127.0.0.1 --no-browser \
+		--ServerApp.root_dir="$(CURDIR)" notebooks/01-history.ipynb
 
 serve:
 	@echo "Serving _build/html on http://127.0.0.1:$(PORT)"
@@ -46,11 +59,11 @@ serve:
 
 clean:
 	test ! -x $(VENV)/bin/jupyter-book || $(VENV)/bin/jupyter-book clean --all .
-	rm -rf _build tests/artifacts
+	rm -rf _build tests/artifacts notebooks
 
 # Re-resolve the environment from requirements.in and pin every package exactly.
 lock:
 	rm -rf .lockenv && $(PYTHON) -m venv .lockenv
 	.lockenv/bin/pip install --quiet -r requirements.in
-	{ sed -n 1,2p requirements.txt; echo "-e ./code"; .lockenv/bin/pip freeze --exclude-editable; } > requirements.txt.new
+	{ grep '^#' requirements.txt; .lockenv/bin/pip freeze --exclude-editable; } > requirements.txt.new
 	mv requirements.txt.new requirements.txt && rm -rf .lockenv
