@@ -23,7 +23,7 @@ $(ENV_STAMP): requirements.txt code/pyproject.toml
 	$(PY) -m pip install --quiet --no-deps -e ./code
 	touch $@
 
-# Front-end files the site serves itself (require.js, widget manager, MathJax) and axe-core for the
+# Front-end files the site serves itself (MathJax) and axe-core for the
 # browser tests, exactly as pinned by package-lock.json. npm ci writes this file; touch marks the time.
 NODE_STAMP := node_modules/.package-lock.json
 $(NODE_STAMP): package-lock.json

@@ -1,13 +1,22 @@
-"""Page weight, time to first interactive frame and axe-core results of the built site, in headless Chromium.
+"""Page weight to first paint, control-to-frame time and axe-core results of built sites, in headless Chromium.
 
 Prints figures; asserts nothing (the browser tests in tests/test_browser.py do the checking).
-Run after a build:  .venv/bin/python benchmarks/interactive_pages.py [_build/html] [--repeat N]
-Each page is loaded in a fresh browser context (cold cache), every request outside the site aborted.
+Run after a build:  .venv/bin/python benchmarks/interactive_pages.py [SITE ...] [--repeat N]
+With two sites (e.g. an older build, then _build/html) both are measured in the same run.
+
+* gzip KB to first paint: every response the page received before its first contentful paint (scripts,
+  styles, fonts, images, the HTML), each counted at its gzip -6 size (what a static host sends), cold cache.
+  Target: a chapter with interactive figures at most 1.25x the same site's page without figures
+  (the reference page is the first page in _toc.yml without figures).
+* control-to-frame ms: for every value of every control (frames cached after a first pass), time from the
+  control's change to the new frame decoded and shown. Target: median <= 50 ms.
+Each page is loaded in a fresh browser context, every request outside the site aborted.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import statistics
 import sys
 from pathlib import Path
@@ -15,26 +24,44 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
-from browser_helpers import AXE_JS, CHROMIUM, CHROMIUM_ARGS, FIGURE_CLASS, SiteServer, embedded_figures  # noqa: E402
+from browser_helpers import AXE_JS, CHROMIUM, CHROMIUM_ARGS, FIGURE_CLASS, SiteServer  # noqa: E402
 from conftest import toc_files  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-# Records, in the page, when the first interactive figure shows a frame with its alt text.
-FIRST_FRAME_PROBE = """
-new MutationObserver((_, observer) => {
-  if (document.querySelector('.%s[data-il6mm-ready]')) {
-    window.__il6mmFirstFrameMs = performance.now();
-    observer.disconnect();
-  }
-}).observe(document, {subtree: true, childList: true, attributes: true});
-""" % FIGURE_CLASS
+# Time (performance.now) of every response end and of the first contentful paint.
+FIRST_PAINT_PROBE = """
+window.__il6mmFcp = null;
+new PerformanceObserver(list => {
+  for (const e of list.getEntries()) if (e.name === 'first-contentful-paint') window.__il6mmFcp = e.startTime;
+}).observe({type: 'paint', buffered: true});
+"""
+
+# In the page: set a figure's control to option `index` and resolve with the ms until the new frame shows.
+SWITCH_JS = """async ([id, position, index]) => {
+  const figure = document.getElementById(id);
+  const el = figure.querySelectorAll('[data-il6mm-control]')[position];
+  const img = figure.querySelector('picture img');
+  const before = img.currentSrc;
+  const start = performance.now();
+  el.value = String(index);
+  el.dispatchEvent(new Event('input', {bubbles: true}));
+  if (img.src !== before || img.currentSrc !== before) await img.decode().catch(() => {});
+  await new Promise(r => requestAnimationFrame(() => r()));
+  return performance.now() - start;
+}"""
 
 
-def measure(page_name: str, browser, origin: str, site: Path) -> dict:
-    context = browser.new_context()
+def gzip_size(path: Path, cache: dict) -> int:
+    if path not in cache:
+        cache[path] = len(gzip.compress(path.read_bytes(), compresslevel=6, mtime=0))
+    return cache[path]
+
+
+def measure(page_name: str, browser, origin: str, site: Path, gz: dict) -> dict:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.add_init_script(FIRST_FRAME_PROBE)
-    transferred = {"bytes": 0, "requests": 0}
+    page.add_init_script(FIRST_PAINT_PROBE)
+    responses: list[tuple[str, float]] = []
 
     def route(r):
         if r.request.url.startswith(origin + "/") or r.request.url.startswith(("data:", "blob:")):
@@ -42,61 +69,94 @@ def measure(page_name: str, browser, origin: str, site: Path) -> dict:
         else:
             r.abort()
 
-    def on_finished(request):
-        # Size of the served file on disk (uncompressed; a static host's gzip would shrink JS ~4x).
-        if request.url.startswith(origin + "/"):
-            path = site / request.url[len(origin) + 1:].split("?")[0].split("#")[0]
-            if path.is_file():
-                transferred["bytes"] += path.stat().st_size
-                transferred["requests"] += 1
-
     page.route("**/*", route)
-    page.on("requestfinished", on_finished)
-    html = (site / f"{page_name}.html").read_text()
-    figures = embedded_figures(html, page_name)
+    page.on("requestfinished", lambda request: responses.append((request.url, request.timing["responseEnd"]
+                                                                  + request.timing["startTime"])))
     page.goto(f"{origin}/{page_name}.html", wait_until="load")
-    first_frame = None
-    if figures:
-        page.wait_for_function(f"document.querySelectorAll('.{FIGURE_CLASS}[data-il6mm-ready]').length >= {len(figures)}",
-                               timeout=60_000)
-        first_frame = page.evaluate("window.__il6mmFirstFrameMs")
-    page.wait_for_timeout(500)
-    load_ms = page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd")
+    page.wait_for_function("() => window.__il6mmFcp !== null", timeout=30_000)
+    page.wait_for_load_state("networkidle")
+    fcp = page.evaluate("window.__il6mmFcp")
+    origin_ms = page.evaluate("performance.timeOrigin")
+    before_paint = after_paint = 0
+    for url, end_epoch_ms in responses:
+        if not url.startswith(origin + "/"):
+            continue
+        path = site / url[len(origin) + 1:].split("?")[0].split("#")[0]
+        if path.is_dir():
+            path = path / "index.html"
+        if not path.is_file():
+            continue
+        size = gzip_size(path, gz)
+        if end_epoch_ms - origin_ms <= fcp:
+            before_paint += size
+        else:
+            after_paint += size
+    figures = page.eval_on_selector_all(f".{FIGURE_CLASS}[data-il6mm-ready][id]",
+                                        "els => els.filter(e => e.querySelector('[data-il6mm-control]')).map(e => e.id)")
+    widget_figures = page.eval_on_selector_all(f".{FIGURE_CLASS}", "els => els.length")
+    switch_ms: list[float] = []
+    for fid in figures:
+        counts = page.evaluate("id => [...document.getElementById(id).querySelectorAll('[data-il6mm-control]')]"
+                               ".map(el => el.tagName === 'SELECT' ? el.options.length : Number(el.max) + 1)", fid)
+        for measured in (False, True):  # first pass fills the cache (prefetch may not be done yet)
+            for position, count in enumerate(counts):
+                for index in list(range(count)) + [0]:
+                    ms = page.evaluate(SWITCH_JS, [fid, position, index])
+                    if measured:
+                        switch_ms.append(ms)
     page.add_script_tag(path=str(AXE_JS))
     axe = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
                         ".map(v => [v.id, v.impact, v.nodes.length])")
     context.close()
-    return {"page": page_name, "html": len(html.encode()), "transferred": transferred["bytes"],
-            "requests": transferred["requests"], "figures": len(figures),
-            "widget_state": sum(f.state_bytes for f in figures), "load_ms": load_ms,
-            "first_frame_ms": first_frame, "axe": axe}
+    return {"page": page_name, "figures": max(len(figures), widget_figures), "fcp_ms": fcp,
+            "gzip_first_paint": before_paint, "gzip_after": after_paint, "switch_ms": switch_ms, "axe": axe}
+
+
+def measure_site(site: Path, repeat: int, browser) -> list[dict]:
+    rows, gz = [], {}
+    with SiteServer(site) as server:
+        for page_name in toc_files():
+            if not (site / f"{page_name}.html").is_file():
+                continue
+            runs = [measure(page_name, browser, server.origin, site, gz) for _ in range(repeat)]
+            row = dict(runs[-1])
+            row["gzip_first_paint"] = statistics.median(r["gzip_first_paint"] for r in runs)
+            row["fcp_ms"] = statistics.median(r["fcp_ms"] for r in runs)
+            row["switch_ms"] = [ms for r in runs for ms in r["switch_ms"]]
+            rows.append(row)
+    return rows
+
+
+def report(site: Path, rows: list[dict], repeat: int) -> None:
+    reference = next((r for r in rows if not r["figures"]), None)
+    print(f"\n{site}  (headless Chromium, 127.0.0.1, cold cache, median of {repeat} loads)")
+    print(f"{'page':34} {'figs':>4} {'gzip KB to 1st paint':>21} {'x no-figure page':>17} {'KB after':>9} "
+          f"{'FCP ms':>7} {'frame ms med/p95 (n)':>22}  axe violations")
+    for r in rows:
+        ratio = r["gzip_first_paint"] / reference["gzip_first_paint"] if reference else float("nan")
+        if r["switch_ms"]:
+            ms = sorted(r["switch_ms"])
+            switch = f"{statistics.median(ms):.1f}/{ms[int(0.95 * (len(ms) - 1))]:.1f} ({len(ms)})"
+        else:
+            switch = "-"
+        axe = ", ".join(f"{i}/{imp}/{n}" for i, imp, n in r["axe"]) or "none"
+        print(f"{r['page']:34} {r['figures']:4d} {r['gzip_first_paint'] / 1000:21.0f} {ratio:17.2f} "
+              f"{r['gzip_after'] / 1000:9.0f} {r['fcp_ms']:7.0f} {switch:>22}  {axe}")
+    if reference:
+        print(f"(reference page without figures: {reference['page']})")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("site", nargs="?", default=str(REPO / "_build" / "html"))
+    parser.add_argument("sites", nargs="*", default=[str(REPO / "_build" / "html")])
     parser.add_argument("--repeat", type=int, default=3, help="loads per page (median reported)")
     args = parser.parse_args()
-    site = Path(args.site)
-    rows = []
-    with SiteServer(site) as server, sync_playwright() as p:
+    with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        for page_name in toc_files():
-            runs = [measure(page_name, browser, server.origin, site) for _ in range(args.repeat)]
-            row = dict(runs[-1])
-            row["load_ms"] = statistics.median(r["load_ms"] for r in runs)
-            if row["figures"]:
-                row["first_frame_ms"] = statistics.median(r["first_frame_ms"] for r in runs)
-            rows.append(row)
+        results = [(Path(site), measure_site(Path(site), args.repeat, browser)) for site in args.sites]
         browser.close()
-    print(f"Headless Chromium ({CHROMIUM}), site served on 127.0.0.1, cold cache, median of {args.repeat} loads.")
-    print(f"{'page':34} {'HTML KB':>8} {'loaded KB':>10} {'reqs':>5} {'figs':>4} {'state KB':>9} "
-          f"{'load ms':>8} {'1st frame ms':>13}  axe violations (id, impact, nodes)")
-    for r in rows:
-        first = f"{r['first_frame_ms']:.0f}" if r["first_frame_ms"] is not None else "-"
-        axe = ", ".join(f"{i}/{imp}/{n}" for i, imp, n in r["axe"]) or "none"
-        print(f"{r['page']:34} {r['html'] / 1000:8.0f} {r['transferred'] / 1000:10.0f} {r['requests']:5d} "
-              f"{r['figures']:4d} {r['widget_state'] / 1000:9.0f} {r['load_ms']:8.0f} {first:>13}  {axe}")
+    for site, rows in results:
+        report(site, rows, args.repeat)
 
 
 if __name__ == "__main__":

@@ -44,7 +44,8 @@ def test_forest_plot_rows_equal_the_trial_effects():
         np.testing.assert_allclose(seg[:, 0], [effect.ci_low, effect.ci_high], rtol=1e-12)
         np.testing.assert_allclose(seg[:, 1], [row, row])
     labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert labels[:3] == ["Alpha 2001", f"Beta 2005 {fh.DERIVED_MARK}", "Gamma 2010"]
+    # Each trial is labelled with its setting (stage), so trials from different settings are told apart.
+    assert labels[:3] == ["Alpha 2001", f"Beta 2005 {fh.DERIVED_MARK}", "Gamma 2010 (SMM)"]
     assert labels[3:] == ["Pooled, DL (k=3)", "Pooled, PM (k=3)"]
     # Only the derived trial gets the hollow marker.
     np.testing.assert_allclose(_by_gid(fig, "trial-derived").get_xdata(), [1.3])
@@ -181,13 +182,14 @@ def test_exclusions_table_lists_randomised_trials_with_reasons():
     assert "Yak 1999" in exclusions_markdown(analyses, randomised_only=False)
     assert exclusions_markdown([]) == "No randomised trial was left out."
 
-def test_pooled_table_reports_both_estimators_and_heterogeneity():
+def test_pooled_table_reports_wald_and_hartung_knapp_intervals_and_heterogeneity():
     studies = load_evidence().studies
     analysis = meta_analysis(studies, "PFS")
     table = pooled_table_markdown([analysis])
+    assert "Paule-Mandel" not in table.splitlines()[0]   # with two trials it is DL again
     row = table.splitlines()[2]
     assert f"{analysis.dl.ratio:.2f} ({analysis.dl.ci_low:.2f}\u2013{analysis.dl.ci_high:.2f})" in row
-    assert f"{analysis.pm.ratio:.2f} ({analysis.pm.ci_low:.2f}" in row
+    assert f"| {analysis.dl.hksj_ci_low:.2f}\u2013{analysis.dl.hksj_ci_high:.2f} |" in row
     assert f"{analysis.dl.tau2:.3f}" in row
 
 

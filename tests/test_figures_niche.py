@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from il6mm.figures import niche as fn
 from il6mm.analysis import niche
 from il6mm.evidence import load_evidence
-from il6mm.figures.interactive import MAX_STATE_BYTES, precomputed_frames, render_png
+from il6mm.figures.interactive import MAX_FRAME_BYTES, precomputed_frames, render_png
 
 P = niche.load_parameters()
 
@@ -83,20 +83,31 @@ def test_frames_are_reproducible_and_alt_texts_carry_the_numbers():
 ])
 def test_interactive_figures_show_what_the_code_computes_within_budget(build, controls):
     widget = build()
-    assert widget.state_bytes() <= MAX_STATE_BYTES
+    assert widget.frame_bytes() <= MAX_FRAME_BYTES
     frames = precomputed_frames(widget)
     n_frames = np.prod([len(c.values) for c in controls()])
     assert len(frames) == n_frames
     key = next(iter(frames))
     values = dict(zip([c.name for c in controls()], key))
     assert frames[key] == render_png(widget.draw, **values)
+    assert widget.narrow_frames[key] == render_png(widget.narrow, **values)  # the phone rendition: panels stacked
+    # Live: moving both controls redraws the frame for the new values in the kernel.
+    other = list(frames)[-1]
+    widget.control_widgets[0].index = len(controls()[0].values) - 1
+    widget.control_widgets[1].index = len(controls()[1].values) - 1
+    assert widget.current_key() == other and bytes(widget.image.value).startswith(b"\x89PNG")
 
 
 def test_literature_table_cites_each_record_source():
     evidence = load_evidence()
     checks = niche.literature_checks(P)
     table = fn.literature_table_markdown(checks, evidence)
-    assert len(table.splitlines()) == 2 + len(checks)
+    lines = table.splitlines()
+    assert len(lines) == 2 + 2 + len(checks)   # header, rule, two group headings, one row per check
+    # Calibration first, independent checks after their own heading: calibration is not validation.
+    independent_at = next(i for i, line in enumerate(lines) if "Independent checks" in line)
+    assert all("(calibrated)" in line or "(assumption)" in line for line in lines[3:independent_at])
+    assert all("(calibrated)" not in line for line in lines[independent_at:])
     for check in checks:
         for record_id in check.records:
             assert f"{{footcite}}`{evidence.get(record_id).source}`" in table

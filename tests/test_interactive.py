@@ -1,21 +1,20 @@
-"""il6mm.figures.interactive: kernel-free interactive figures (frames, links, alt text, page weight)."""
+"""il6mm.figures.interactive: precomputed frames, the static HTML rendition, the live widget, page weight."""
 
 from __future__ import annotations
 
+import base64
 import io
-import json
 
 import ipywidgets as widgets
 import numpy as np
 import pytest
-from ipywidgets.embed import dependency_state
 from PIL import Image as PILImage
 
 from il6mm.figures import style
-from il6mm.figures.interactive import (MAX_STATE_BYTES, Control, FigureTooHeavyError, InteractiveFigure,
-                               interactive_figure, precomputed_frames, render_png)
+from il6mm.figures.interactive import (END_MARK, MAX_FRAME_BYTES, NARROW_MEDIA, Control, FigureTooHeavyError,
+                                       InteractiveFigure, interactive_figure, precomputed_frames, render_png)
 
-from browser_helpers import embedded_figures
+from browser_helpers import frame_file, static_figures
 from conftest import toc_files
 
 
@@ -100,33 +99,79 @@ def test_render_png_refuses_what_is_not_a_figure():
         render_png(lambda **v: "not a figure", slope=1)
 
 
-def test_one_control_links_its_index_to_a_stack_of_precomputed_frames():
+def test_one_control_precomputes_every_frame_and_a_static_rendition():
     fig = one_control()
-    control, = fig.control_widgets
-    assert [type(c) for c in fig.children] == [widgets.HTML, widgets.HBox, widgets.Stack]
-    assert fig.stack.selected_index == 1 and len(fig.stack.children) == 3
-    link, = fig.links
-    assert isinstance(link, widgets.widget_link.Link)  # what jslink builds: a link that runs in the browser
-    assert link.source == (control, "index") and link.target == (fig.stack, "selected_index")
     frames = precomputed_frames(fig)
     assert set(frames) == {(0.5,), (1,), (2,)}
     for (slope,), png in frames.items():
         assert png == render_png(draw_line, slope=slope)
-    assert [c.value for c in fig.stack.children] == [frames[(v,)] for v in SLOPE.values]
+    page = fig.static_html()
+    figures = static_figures(page)
+    assert len(figures) == 1 and page.endswith(END_MARK)
+    figure, = figures
+    control, = figure.controls
+    assert (control.kind, control.label, control.options, control.index) == ("slider", "Slope", ["0.5", "1", "2"], 1)
+    assert f'<label for="{control.element_id}">Slope</label>' in page and 'type="range"' in page
+    # The default frame is a plain image with its alt text: no script needed to see it.
+    assert figure.default_src == frame_data_uri(frames[(1,)]) and figure.default_alt == alt_line(1)
+    for (i,), ref in figure.frames.items():
+        assert ref.src == frame_data_uri(frames[(SLOPE.values[i],)]) and ref.alt == alt_line(SLOPE.values[i])
+        assert ref.width == 4 * style.DPI and ref.font_px == pytest.approx(10 * style.DPI / 72, abs=0.01)
+        assert ref.narrow is None
+    assert '<div class="il6mm-controls" hidden>' in page  # shown by the script only
 
 
-def test_two_controls_give_a_stack_of_stacks_with_one_frame_per_pair():
+def test_two_controls_give_one_frame_per_pair_and_a_labelled_dropdown():
     fig = two_controls()
-    assert len(fig.stack.children) == 3 and all(len(s.children) == 2 for s in fig.stack.children)
-    assert len(fig.links) == 1 + 3
-    assert {l.target[0] for l in fig.links[1:]} == set(fig.stack.children)
-    assert all(l.source == (fig.control_widgets[1], "index") for l in fig.links[1:])
+    figure, = static_figures(fig.static_html())
+    assert [c.kind for c in figure.controls] == ["slider", "dropdown"]
+    assert figure.controls[1].options == ["Blue", "Orange"] and figure.controls[1].index == 0
+    assert len(figure.frames) == 6
     for i, slope in enumerate(SLOPE.values):
         for j, colour in enumerate(COLOUR.values):
-            image = fig.stack.children[i].children[j]
-            assert image.value == precomputed_frames(fig)[(slope, colour)] == render_png(draw_line, slope=slope,
-                                                                                           colour=colour)
-            assert image.tooltip == alt_line(slope, colour) and image.description == ""
+            png = render_png(draw_line, slope=slope, colour=colour)
+            assert precomputed_frames(fig)[(slope, colour)] == png
+            assert figure.frames[(i, j)].src == frame_data_uri(png)
+            assert figure.frames[(i, j)].alt == alt_line(slope, colour)
+
+
+def test_narrow_rendition_from_a_size_or_a_drawing_function():
+    by_size = interactive_figure(draw_line, [SLOPE], alt=alt_line, hint=HINT, narrow=(2.5, 2.4))
+    figure, = static_figures(by_size.static_html())
+    ref = figure.frames[(1,)]
+    assert ref.narrow_width == int(2.5 * style.DPI) and ref.narrow == frame_data_uri(by_size.narrow_frames[(1,)])
+    assert f'<source media="{NARROW_MEDIA}"' in by_size.static_html()
+
+    def tall(slope):
+        with style.context():
+            fig, ax = style.new_figure(3, 4)
+            ax.plot([0, 1], [0, slope])
+            ax.set_title("small print", fontsize=7)
+        return fig
+
+    by_function = interactive_figure(draw_line, [SLOPE], alt=alt_line, hint=HINT, narrow=tall)
+    assert by_function.narrow_frames[(2,)] == render_png(tall, slope=2)
+    ref = static_figures(by_function.static_html())[0].frames[(2,)]
+    assert ref.narrow_font_px == pytest.approx(7 * style.DPI / 72, abs=0.01)  # the smallest text it draws
+    with pytest.raises(ValueError, match="narrow must be"):
+        interactive_figure(draw_line, [SLOPE], alt=alt_line, hint=HINT, narrow=(3, -1))
+
+
+def test_mime_bundle_has_the_static_rendition_the_pdf_image_and_the_live_widget():
+    fig = one_control()
+    bundle = fig._repr_mimebundle_()
+    assert bundle["text/html"] == fig.static_html()
+    assert base64.b64decode(bundle["image/png"]) == precomputed_frames(fig)[(1,)]
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == fig.model_id
+    assert bundle["text/plain"] == alt_line(1)
+
+
+def test_hint_and_frames_cannot_break_out_of_the_page():
+    fig = interactive_figure(draw_line, [SLOPE], alt="A line </script><b>x</b> with slope {slope}.", hint=HINT)
+    page = fig.static_html()
+    table = page[page.index('class="il6mm-frames">'):]
+    assert "</script><b>" not in table[:table.index("</script></div>")]
+    assert static_figures(page)[0].frames[(0,)].alt == "A line </script><b>x</b> with slope 0.5."
 
 
 def test_alt_text_and_hint_are_required_and_the_hint_is_escaped():
@@ -137,10 +182,16 @@ def test_alt_text_and_hint_are_required_and_the_hint_is_escaped():
     fig = interactive_figure(draw_line, [SLOPE], alt="A line with slope {slope}.", hint="Try <b>this</b> slider.")
     assert fig.alts[(2,)] == "A line with slope 2."
     assert "&lt;b&gt;this&lt;/b&gt;" in fig.children[0].value and "<b>" not in fig.children[0].value
+    assert "&lt;b&gt;this&lt;/b&gt;" in fig.static_html() and "<b>this" not in fig.static_html()
 
 
 def test_figure_is_marked_for_the_browser_tests():
-    assert "il6mm-interactive" in one_control()._dom_classes
+    fig = one_control()
+    assert "il6mm-interactive" in fig._dom_classes and fig.static_html().startswith('<div class="il6mm-interactive"')
+
+
+def frame_data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 # --- live kernel ------------------------------------------------------------------------------------
@@ -155,22 +206,51 @@ def test_live_kernel_redraws_the_chosen_frame_from_current_state():
         return fig
 
     fig = interactive_figure(draw, [SLOPE], alt=alt_line, hint=HINT)
-    before = precomputed_frames(fig)[(2,)]
+    assert isinstance(fig.image, widgets.Image) and fig.image.value == precomputed_frames(fig)[(1,)]
+    shown_before = fig.image.value
     params["offset"] = 5.0  # a reader changes a model parameter in Binder, then moves the slider
     fig.control_widgets[0].index = 2
-    after = precomputed_frames(fig)[(2,)]
-    assert after != before and fig.images[(2,)].value == after == render_png(draw, slope=2)
-    assert precomputed_frames(fig)[(0.5,)] != render_png(draw, slope=0.5)  # untouched until chosen
+    assert fig.image.value != shown_before and fig.image.value == style.figure_png(draw(slope=2))
+    assert precomputed_frames(fig)[(0.5,)] != render_png(draw, slope=0.5)  # precomputed until refreshed
     fig.refresh()
     assert precomputed_frames(fig)[(0.5,)] == render_png(draw, slope=0.5)
 
 
+def test_live_update_reuses_the_figure_and_its_artists():
+    made = []
+
+    def draw(slope):
+        with style.context():
+            fig, ax = style.new_figure(3, 2)
+            ax.plot([0, 1], [0, slope], gid="line")
+            ax.set_ylim(0, 2)
+        made.append(fig)
+        return fig
+
+    def update(fig, slope):
+        line, = [a for a in fig.axes[0].lines if a.get_gid() == "line"]
+        line.set_ydata([0, slope])
+
+    fig = interactive_figure(draw, [SLOPE], alt=alt_line, hint=HINT, update=update)
+    n_precomputed = len(made)
+    fig.control_widgets[0].index = 0
+    fig.control_widgets[0].index = 2
+    assert len(made) == n_precomputed + 1  # one figure made for the live view, then updated in place
+    live = made[-1]
+    assert live.get_layout_engine() is None or type(live.get_layout_engine()).__name__ == "PlaceHolderLayoutEngine"
+    assert [a for a in live.axes[0].lines if a.get_gid() == "line"][0].get_ydata()[1] == 2
+    with PILImage.open(io.BytesIO(fig.image.value)) as image:
+        assert image.size == (3 * style.DPI, 2 * style.DPI)
+    shown = fig.image.value
+    fig.control_widgets[0].index = 0
+    assert fig.image.value != shown
+
+
 # --- page weight ------------------------------------------------------------------------------------
 
-def test_estimated_state_size_is_not_below_the_real_embedded_size():
-    fig = two_controls()
-    real = len(json.dumps(dependency_state([fig, *fig.links])))  # what the page embeds for it
-    assert real <= fig.state_bytes() < 1.5 * real
+def test_frame_bytes_count_what_one_screen_fetches():
+    fig = interactive_figure(draw_line, [SLOPE], alt=alt_line, hint=HINT, narrow=(2.5, 2.4))
+    assert fig.frame_bytes() == max(sum(map(len, fig.frames.values())), sum(map(len, fig.narrow_frames.values())))
 
 
 def test_a_figure_over_the_budget_fails_with_its_name_and_size():
@@ -180,18 +260,22 @@ def test_a_figure_over_the_budget_fails_with_its_name_and_size():
             ax.imshow(np.random.default_rng(seed).random((300, 400)), cmap="viridis")
         return fig
 
-    with pytest.raises(FigureTooHeavyError, match=r"'noise demo': 8 frames .* KB of widget state, over the 400 KB"):
+    with pytest.raises(FigureTooHeavyError, match=r"'noise demo': 8 frames .* KB, over the 400 KB"):
         interactive_figure(noisy, [Control("seed", "Seed", options=list(range(8)))],
                            alt="Random noise image number {seed}.", hint=HINT, name="noise demo")
 
 
 def test_every_interactive_figure_on_the_built_site_is_within_the_budget(site):
-    """Measured on the built pages: each figure's models (frames, controls, layouts, links) as embedded."""
+    """Measured on the built site: each figure's frame files, per rendition, as a reader would fetch them."""
     figures = []
     for page in toc_files():
         html = (site / f"{page}.html").read_text()
-        figures += embedded_figures(html, page)
-    assert figures, "no interactive figure on the site"
+        assert "data:image/png;base64" not in html, f"{page}: a frame is still inline in the page"
+        figures += static_figures(html, page)
+    assert len(figures) >= 4, "interactive figures missing from the site"
     for figure in figures:
-        assert figure.state_bytes <= MAX_STATE_BYTES, f"{figure.page}: {figure.state_bytes} bytes"
-        print(f"{figure.page}: {len(figure.frames)} frames, {figure.state_bytes / 1000:.0f} KB of widget state")
+        wide = sum(frame_file(site, figure.page, f.src).stat().st_size for f in figure.frames.values())
+        narrow = sum(frame_file(site, figure.page, f.narrow).stat().st_size
+                     for f in figure.frames.values() if f.narrow)
+        assert max(wide, narrow) <= MAX_FRAME_BYTES, f"{figure.page}: {wide} / {narrow} bytes"
+        print(f"{figure.page}: {len(figure.frames)} frames, {wide / 1000:.0f} KB wide, {narrow / 1000:.0f} KB narrow")

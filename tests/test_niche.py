@@ -354,3 +354,19 @@ def test_named_parameter_table_is_a_numbered_table_with_a_caption():
     table = niche.parameter_table_markdown(RECORDS, name="tab-niche-parameters")
     assert table.startswith(":::{table} Parameters of the niche model")
     assert "\n:name: tab-niche-parameters\n" in table and table.endswith(":::")
+
+
+def test_calibration_is_kept_apart_from_independent_checks():
+    """Checks the parameters were chosen to meet, or that restate an assumption, never count as reproduced."""
+    from il6mm.analysis.niche import CHECK_BASES
+    from il6mm.site.results import ResultSet
+    from il6mm.evidence import load_evidence
+    from conftest import REPO
+
+    checks = niche.literature_checks(niche.load_parameters())
+    assert [c.basis for c in checks] == ["calibrated"] * 3 + ["assumption", "independent", "independent"]
+    assert all(c.basis in CHECK_BASES for c in checks)
+    counts = ResultSet(load_evidence(), REPO).get("niche").value
+    assert counts["calibration_checks"] + counts["independent_checks"] == counts["checks"] == len(checks)
+    assert counts["reproduced"] == sum(c.independent and c.verdict == "reproduced" for c in checks) == 0
+    assert counts["assumed"] == counts["parameters"]

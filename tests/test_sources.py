@@ -4,10 +4,10 @@ import pytest
 from matplotlib.patches import Rectangle
 
 from il6mm.evidence import Finding, Quantity, load_evidence
-from il6mm.figures.sources import (OCCUPANCY_BLOCKADE, OCCUPANCY_SCALES, SERUM_PANELS, receptor_occupancy,
-                                   receptor_occupancy_figure, serum_il6_alt_text, serum_il6_figure)
+from il6mm.figures.sources import (OCCUPANCY_BLOCKADE, OCCUPANCY_SCALES, SERUM_PANELS, occupancy_narrow,
+                                   receptor_occupancy, receptor_occupancy_figure, serum_il6_alt_text, serum_il6_figure)
 from il6mm.figures.interactive import render_png
-from browser_helpers import embedded_figures, image_bytes, widget_state
+from browser_helpers import frame_file, static_figures
 
 
 @pytest.fixture(scope="module")
@@ -45,10 +45,9 @@ def test_receptor_occupancy_follows_mass_action():
 def test_the_site_embeds_the_frames_the_code_computes(site):
     """The occupancy figure on the site holds exactly what render_png computes now (no stale frames)."""
     html = (site / "chapters" / "02-sources.html").read_text()
-    figure, = [f for f in embedded_figures(html) if f.controls[0].label == "Ligand neutralised (%)"]
-    state = widget_state(html)["state"]
-    for (i, j), image_id in figure.frames.items():
-        blockade = OCCUPANCY_BLOCKADE[i]
-        scale = OCCUPANCY_SCALES[j][1]
-        assert image_bytes(state[image_id]) == render_png(receptor_occupancy_figure, blockade_percent=blockade,
-                                                          scale=scale)
+    figure, = [f for f in static_figures(html, "chapters/02-sources") if f.controls[0].label == "Ligand neutralised (%)"]
+    assert len(figure.frames) == len(OCCUPANCY_BLOCKADE) * len(OCCUPANCY_SCALES)
+    for (i, j), frame in figure.frames.items():
+        values = dict(blockade_percent=OCCUPANCY_BLOCKADE[i], scale=OCCUPANCY_SCALES[j][1])
+        assert frame_file(site, figure.page, frame.src).read_bytes() == render_png(receptor_occupancy_figure, **values)
+        assert frame_file(site, figure.page, frame.narrow).read_bytes() == render_png(occupancy_narrow, **values)

@@ -278,3 +278,22 @@ def test_meta_analysis_with_no_usable_trial_has_no_pooled_estimate():
     assert empty.k == 0 and empty.dl is None and empty.pooled == ()
     with pytest.raises(ValueError, match="trial_set"):
         synthesis.meta_analysis(STUDIES, "PFS", "favourites")
+
+
+def test_hartung_knapp_interval_matches_statsmodels_and_widens_with_two_trials():
+    import numpy as np
+    from statsmodels.stats.meta_analysis import combine_effects
+
+    y, se = [math.log(0.869), math.log(0.5)], [0.1476, 0.3719]
+    pooled = synthesis.pool(y, se, "dl")
+    reference = combine_effects(np.array(y), np.array(se) ** 2, method_re="dl")
+    assert pooled.se_hksj == pytest.approx(float(reference.sd_eff_w_re_hksj))
+    assert pooled.t_quantile == pytest.approx(12.7062, rel=1e-4)     # t on 1 df
+    assert pooled.hksj_ci_low < pooled.ci_low and pooled.hksj_ci_high > pooled.ci_high
+
+
+def test_with_two_trials_dersimonian_laird_and_paule_mandel_agree_by_construction():
+    y, se = [math.log(0.869), math.log(0.5)], [0.1476, 0.3719]
+    dl, pm = synthesis.pool(y, se, "dl"), synthesis.pool(y, se, "pm")
+    # Paule-Mandel is solved iteratively, so it matches to its tolerance.
+    assert dl.tau2 == pytest.approx(pm.tau2, rel=1e-4) and dl.ratio == pytest.approx(pm.ratio, rel=1e-6)

@@ -1,10 +1,14 @@
-"""Chapter 4's CRS figure and the record lookups that put numbers into prose."""
+"""Chapter 4's CRS pooling: cohorts from records, logit random effects, the forest plot, and bad input."""
+
+import math
 
 import pytest
-from matplotlib.patches import Rectangle
+from matplotlib.patches import Polygon
 
-from il6mm.evidence import load_evidence, record_quantity, study_outcome
-from il6mm.figures.therapy import crs_alt_text, crs_incidence_figure, crs_rows
+from il6mm.analysis.crs_pooling import Cohort, cohort_of, crs_pooling, pool_proportions
+from il6mm.evidence import CRSRecord, EvidenceError, load_evidence, record_quantity, study_outcome
+from il6mm.evidence.records import check_record
+from il6mm.figures.therapy import crs_forest_alt_text, crs_forest_figure
 
 
 @pytest.fixture(scope="module")
@@ -12,34 +16,92 @@ def evidence():
     return load_evidence()
 
 
-def test_every_crs_record_is_drawn_or_listed_with_a_reason(evidence):
-    rows, left_out = crs_rows(evidence.crs)
-    drawn = {r.record_id for r in rows}
-    listed = {rid for rid, _ in left_out}
-    assert drawn | listed == {r.id for r in evidence.crs} and not drawn & listed
-    assert all(reason for _, reason in left_out)
+def _record(**fields) -> CRSRecord:
+    base = dict(id="crs-test", source="moreau2022teclistamab", where="abstract", product="teclistamab",
+                product_class="bispecific antibody", therapy_class="BCMA bispecific", n=100)
+    return CRSRecord(**{**base, **fields})
 
 
-def test_bars_show_the_recorded_incidence(evidence):
-    rows, _ = crs_rows(evidence.crs)
-    fig = crs_incidence_figure(rows)
-    bars = [p for p in fig.axes[0].patches if isinstance(p, Rectangle)]
-    assert [b.get_width() for b in bars] == [r.any_grade for r in rows]
-    by_id = {r.id: r for r in evidence.crs}
-    assert all(r.any_grade == by_id[r.record_id].crs_any_grade_percent for r in rows)
-    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
-    assert labels == [r.label for r in rows]
+def test_every_patient_cohort_is_pooled_or_left_out_with_a_reason(evidence):
+    for grade in ("any", "grade3"):
+        pooling = crs_pooling(evidence.crs, grade)
+        pooled = {c.record for p in {**pooling.by_class, **pooling.prophylaxis}.values() for c in p.cohorts}
+        left = {x.record for x in pooling.left_out}
+        patients = {r.id for r in evidence.crs if r.system == "patients" and r.product_class != "IL-6 blockade"}
+        assert pooled | left == patients and not pooled & left
+        assert all(x.reason for x in pooling.left_out)
 
 
-def test_alt_text_names_every_bar(evidence):
-    rows, _ = crs_rows(evidence.crs)
-    alt = crs_alt_text(rows)
-    assert all(f"{r.any_grade:g}%" in alt for r in rows)
+def test_events_come_from_the_count_or_the_published_percentage(evidence):
+    sandahl = cohort_of(evidence.get("crs-outpatient-sandahl2025"))
+    assert (sandahl.events, sandahl.n, sandahl.derived) == (18, 57, False)
+    majestec = cohort_of(evidence.get("crs-majestec1-teclistamab"))
+    assert (majestec.events, majestec.n, majestec.derived) == (round(72.1 * 165 / 100), 165, True)
+    assert cohort_of(evidence.get("crs-monumental1-talquetamab")) == "number of patients not on a checked page"
 
 
-def test_an_empty_figure_is_an_error():
-    with pytest.raises(ValueError, match="no rows"):
-        crs_incidence_figure([])
+def test_one_cohort_is_itself_and_two_identical_cohorts_pool_to_the_same_proportion():
+    c = Cohort("a", "A", "BCMA bispecific", False, 30, 100, False, "x")
+    single = pool_proportions("g", [c])
+    assert single.proportion == pytest.approx(0.30) and math.isnan(single.tau2)
+    twice = pool_proportions("g", [c, Cohort("b", "B", "BCMA bispecific", False, 30, 100, False, "x")])
+    assert twice.proportion == pytest.approx(0.30) and twice.tau2 == 0.0
+    assert twice.ci_high - twice.ci_low < single.ci_high - single.ci_low
+
+
+def test_pooling_matches_a_hand_computed_fixed_effect_case():
+    # tau² = 0 when the cohorts agree: the estimate is the inverse-variance mean of the logits.
+    a, b = Cohort("a", "A", "g", False, 20, 100, False, "x"), Cohort("b", "B", "g", False, 22, 100, False, "x")
+    pooled = pool_proportions("g", [a, b])
+    w = [1 / a.se ** 2, 1 / b.se ** 2]
+    mean = (w[0] * a.logit + w[1] * b.logit) / sum(w)
+    assert pooled.tau2 == 0.0 and pooled.proportion == pytest.approx(1 / (1 + math.exp(-mean)))
+
+
+def test_zero_events_get_a_continuity_correction():
+    c = Cohort("a", "A", "g", True, 0, 119, False, "x")
+    assert c.corrected and math.isfinite(c.logit) and c.ci_low == pytest.approx(0.0, abs=1e-3) and c.ci_high > 0
+
+
+@pytest.mark.parametrize("fields, field, message", [
+    (dict(crs_any_grade_count=120), "crs_any_grade_count", "120 events is more than the 100 patients"),
+    (dict(crs_any_grade_count=10, crs_grade3plus_count=11), "crs_grade3plus_count", "more than the 10 events"),
+    (dict(crs_any_grade_percent=10, crs_grade3plus_percent=12), "crs_grade3plus_percent", "cannot exceed"),
+    (dict(prophylactic_tocilizumab=True), "comparator", "must say what it is compared with"),
+    (dict(n=None, crs_any_grade_count=5), "n", "needs the number of patients"),
+])
+def test_impossible_cohorts_are_rejected_naming_the_field(fields, field, message):
+    problems = check_record(_record(**fields))
+    assert any(f == field and message in m for f, m in problems), problems
+
+
+def test_a_bad_cohort_fails_the_load_with_file_record_and_field(tmp_path):
+    from conftest import REPO
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("studies", "timeline", "findings"):
+        (data / f"{name}.yaml").write_text((REPO / "data" / f"{name}.yaml").read_text())
+    crs = (REPO / "data" / "crs.yaml").read_text()
+    (data / "crs.yaml").write_text(crs.replace("  crs_any_grade_count: 18\n", "  crs_any_grade_count: 58\n"))
+    with pytest.raises(EvidenceError, match=r"crs.yaml \(line \d+\): record 'crs-outpatient-sandahl2025': "
+                                            r"field 'crs_any_grade_count': 58 events is more than the 57 patients"):
+        load_evidence(data, REPO / "references.bib")
+
+
+def test_forest_plot_draws_every_cohort_and_a_diamond_per_pooled_group(evidence):
+    pooling = crs_pooling(evidence.crs)
+    fig = crs_forest_figure(pooling, "class")
+    ax = fig.axes[0]
+    diamonds = [p for p in ax.patches if isinstance(p, Polygon)]
+    assert len(diamonds) == sum(p.k >= 2 for p in pooling.by_class.values())
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    for pooled in pooling.by_class.values():
+        assert all(any(c.label in label for label in labels) for c in pooled.cohorts)
+    alt = crs_forest_alt_text(pooling, "prophylaxis")
+    assert "prophylactic tocilizumab" in alt and f"{pooling.prophylaxis['with'].percent:.0f}%" in alt
+    with pytest.raises(ValueError, match="view"):
+        crs_forest_figure(pooling, "everything")
 
 
 def test_study_outcome_picks_the_arm_and_time(evidence):

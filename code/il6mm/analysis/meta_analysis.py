@@ -201,6 +201,21 @@ class Pooled:
     i2: float            # share of variation beyond chance, 0..1; nan when k == 1
     q: float             # Cochran's Q; nan when k == 1
     q_pvalue: float      # P value of the homogeneity test; nan when k == 1
+    se_hksj: float = float("nan")  # Hartung-Knapp(-Sidik-Jonkman) standard error (log scale); nan when k == 1
+
+    @property
+    def hksj_ci_low(self) -> float:
+        """Lower 95% limit with the Hartung-Knapp-Sidik-Jonkman variance and a t quantile on k - 1 df."""
+        return math.exp(self.log_estimate - self.t_quantile * self.se_hksj)
+
+    @property
+    def hksj_ci_high(self) -> float:
+        return math.exp(self.log_estimate + self.t_quantile * self.se_hksj)
+
+    @property
+    def t_quantile(self) -> float:
+        """The 97.5% quantile of t on k - 1 degrees of freedom (12.7 with two trials, against 1.96)."""
+        return float(stats.t.isf(0.025, self.k - 1)) if self.k > 1 else float("nan")
 
     @property
     def method_name(self) -> str:
@@ -262,7 +277,11 @@ def pool(log_effects: Sequence[float], standard_errors: Sequence[float], method:
         tau2, estimate, se = 0.0, float(result.mean_effect_fe), float(result.sd_eff_w_fe)
     i2 = max(0.0, (q - df) / q) if q > 0 else 0.0
     q_pvalue = float(stats.chi2.sf(q, df))
-    return Pooled(method, k, estimate, se, tau2, i2, q, q_pvalue)
+    # Hartung-Knapp-Sidik-Jonkman: the weighted residual variance around the random-effects estimate (the
+    # same as statsmodels' sd_eff_w_re_hksj when tau² > 0; recomputed so it also holds for tau² truncated at 0).
+    weights = 1.0 / (ses**2 + tau2)
+    se_hksj = math.sqrt(float(np.sum(weights * (effects - estimate) ** 2)) / df / float(np.sum(weights)))
+    return Pooled(method, k, estimate, se, tau2, i2, q, q_pvalue, se_hksj)
 
 
 def pool_effects(effects: Sequence[TrialEffect], method: str = "dl") -> Pooled:
@@ -435,7 +454,10 @@ class MetaAnalysis:
 
     @property
     def pooled(self) -> tuple[Pooled, ...]:
-        return tuple(p for p in (self.dl, self.pm) if p is not None)
+        """The estimates to report: DerSimonian-Laird, and Paule-Mandel as a sensitivity check only from
+        three trials on (with two trials both solve the same equation for tau², so they coincide)."""
+        pm = (self.pm,) if self.pm is not None and self.k >= 3 else ()
+        return tuple(p for p in (self.dl,) if p is not None) + pm
 
 
 def meta_analysis(studies: Iterable[Study], endpoint: str, trial_set: str = "all") -> MetaAnalysis:

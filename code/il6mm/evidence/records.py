@@ -35,6 +35,8 @@ from pydantic import ValidationError
 
 from ..paths import REPO_ROOT
 from .bibliography import bib_keys
+from .schema import (CERTAINTY_LEVELS, GRADE_DOMAINS, KINDS_SINCE, ROB2_DOMAINS, ROB_ORDER, CertaintyRecord,
+                     Registration, RiskOfBias)
 from .schema import (ENDPOINTS, ID_PATTERN, KEY_PATTERN, KINDS, PERCENT_MEASURES, REGISTRY_PATTERN, CRSRecord, Finding,
                      Outcome, Quantity, Study, TimelineEvent, _Record)
 
@@ -98,6 +100,9 @@ class Evidence:
     timeline: list[TimelineEvent] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     crs: list[CRSRecord] = field(default_factory=list)
+    risk_of_bias: list[RiskOfBias] = field(default_factory=list)
+    certainty: list[CertaintyRecord] = field(default_factory=list)
+    registrations: list[Registration] = field(default_factory=list)
     bib_path: Optional[Path] = None
 
     def records(self, kind: Optional[str] = None) -> list[_Record]:
@@ -116,7 +121,7 @@ class Evidence:
 
     def sources(self) -> set[str]:
         """Bib keys cited by the records."""
-        return {r.source for r in self.records()}
+        return {r.source for r in self.records() if r.source is not None}
 
     def frame(self, kind: str):
         """A pandas DataFrame of one kind, one row per record (lists flattened to short text).
@@ -235,7 +240,8 @@ def load_evidence(data_dir: Path | str | None = None, bib_path: Path | str | Non
         path = data_dir / fname
         shown = _display_path(path, data_dir)
         if not path.is_file():
-            problems.append(Problem(shown, "evidence file is missing"))
+            if kind not in KINDS_SINCE:  # kinds added later are absent from older revisions: read as empty
+                problems.append(Problem(shown, "evidence file is missing"))
             continue
         raw_records = _read_yaml(path, shown, problems)
         if raw_records is None:
@@ -268,14 +274,40 @@ def load_evidence(data_dir: Path | str | None = None, bib_path: Path | str | Non
                                         record=label, field="id", line=line))
             else:
                 seen_ids[record.id] = shown
-            if keys is not None and record.source not in keys:
+            if keys is not None and record.source is not None and record.source not in keys:
                 problems.append(Problem(shown, f"source {record.source!r} is not a key of {bib_path.name}",
                                         record=label, field="source", line=line))
             getattr(evidence, kind).append(record)
 
+    problems += _cross_check(evidence, data_dir)
     if problems:
         raise EvidenceError(problems)
     return evidence
+
+
+def _cross_check(evidence: Evidence, data_dir: Path) -> list[Problem]:
+    """Records that name other records: the named ones must exist (and be of the right sort)."""
+    problems: list[Problem] = []
+    studies = {s.id: s for s in evidence.studies}
+    known = {r.id for r in evidence.records()}
+    for r in evidence.risk_of_bias:
+        shown = _display_path(data_dir / KINDS["risk_of_bias"][0], data_dir)
+        if r.study not in studies:
+            problems.append(Problem(shown, f"no study record {r.study!r}", record=f"'{r.id}'", field="study"))
+        elif not studies[r.study].randomised:
+            problems.append(Problem(shown, f"study {r.study!r} is not randomised: RoB 2 is for randomised trials",
+                                    record=f"'{r.id}'", field="study"))
+    for r in evidence.certainty:
+        shown = _display_path(data_dir / KINDS["certainty"][0], data_dir)
+        for i, sid in enumerate(r.studies):
+            if sid not in known:
+                problems.append(Problem(shown, f"no evidence record {sid!r}", record=f"'{r.id}'",
+                                        field=f"studies[{i}]"))
+    for r in evidence.registrations:
+        shown = _display_path(data_dir / KINDS["registrations"][0], data_dir)
+        if r.study is not None and r.study not in studies:
+            problems.append(Problem(shown, f"no study record {r.study!r}", record=f"'{r.id}'", field="study"))
+    return problems
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -410,6 +442,45 @@ def check_record(record: _Record) -> list[tuple[str, str]]:
                 out.append((pre + "count", f"count must be >= 0, got {o.count}"))
         if known_n and sum(known_n) > record.n_total:
             out.append(("arms", f"arm sizes add up to {sum(known_n)}, more than n_total {record.n_total}"))
+    elif isinstance(record, RiskOfBias):
+        missing = [d for d in ROB2_DOMAINS if d not in record.domains]
+        unknown = [d for d in record.domains if d not in ROB2_DOMAINS]
+        if missing:
+            out.append(("domains", f"every RoB 2 domain needs a judgement; missing: {', '.join(missing)}"))
+        if unknown:
+            out.append(("domains", f"unknown domain(s) {', '.join(unknown)}; domains: {', '.join(ROB2_DOMAINS)}"))
+        if record.outcome not in ENDPOINTS:
+            out.append(("outcome", f"unknown endpoint {record.outcome!r}"))
+        worst = max((ROB_ORDER[j.judgement] for j in record.domains.values()), default=0)
+        if ROB_ORDER[record.overall.judgement] < worst:
+            out.append(("overall.judgement", f"overall {record.overall.judgement!r} is lower than the worst domain "
+                                             f"({[k for k, v in ROB_ORDER.items() if v == worst][0]!r}); RoB 2's "
+                                             "overall judgement is at least its worst domain"))
+        for name, j in record.domains.items():
+            if not j.reason.strip():
+                out.append((f"domains.{name}.reason", "say why"))
+    elif isinstance(record, CertaintyRecord):
+        missing = [d for d in GRADE_DOMAINS if d not in record.downgrades]
+        unknown = [d for d in record.downgrades if d not in GRADE_DOMAINS]
+        if missing:
+            out.append(("downgrades", f"every GRADE domain needs a line (0 levels if none); missing: {', '.join(missing)}"))
+        if unknown:
+            out.append(("downgrades", f"unknown domain(s) {', '.join(unknown)}; domains: {', '.join(GRADE_DOMAINS)}"))
+        start = 3 if record.design == "randomised" else 1      # high, or low for observational evidence
+        expected = CERTAINTY_LEVELS[max(0, start - sum(d.levels for d in record.downgrades.values()))]
+        if record.certainty != expected:
+            out.append(("certainty", f"{record.design} evidence downgraded "
+                                     f"{sum(d.levels for d in record.downgrades.values())} level(s) is "
+                                     f"{expected!r}, not {record.certainty!r}"))
+        if not record.studies:
+            out.append(("studies", "name the records the outcome rests on"))
+    elif isinstance(record, Registration):
+        if not REGISTRY_PATTERN.match(record.registry):
+            out.append(("registry", f"registry id {record.registry!r} is not of the form NCT01234567"))
+        if record.enrolment is not None and record.enrolment < 0:
+            out.append(("enrolment", "enrolment must be >= 0"))
+        if (record.enrolment is None) != (record.enrolment_kind is None):
+            out.append(("enrolment_kind", "give enrolment and whether it is actual or target together"))
     elif isinstance(record, TimelineEvent):
         if not 1800 <= record.year <= 2100:
             out.append(("year", f"year {record.year} is implausible"))
@@ -422,9 +493,29 @@ def check_record(record: _Record) -> list[tuple[str, str]]:
         out += _check_positive("n", record.n)
         out += _check_number("crs_any_grade_percent", record.crs_any_grade_percent, percent=True)
         out += _check_number("crs_grade3plus_percent", record.crs_grade3plus_percent, percent=True)
+        out += _check_number("icans_percent", record.icans_percent, percent=True)
         if (record.crs_any_grade_percent is not None and record.crs_grade3plus_percent is not None
                 and record.crs_grade3plus_percent > record.crs_any_grade_percent):
             out.append(("crs_grade3plus_percent", "grade >=3 CRS cannot exceed CRS of any grade"))
+        for name in ("crs_any_grade_count", "crs_grade3plus_count"):
+            count = getattr(record, name)
+            if count is None:
+                continue
+            if count < 0:
+                out.append((name, f"count must be >= 0, got {count}"))
+            elif record.n is None:
+                out.append(("n", f"{name} needs the number of patients n it is out of"))
+            elif count > record.n:
+                out.append((name, f"{count} events is more than the {record.n} patients (n)"))
+        if (record.crs_any_grade_count is not None and record.crs_grade3plus_count is not None
+                and record.crs_grade3plus_count > record.crs_any_grade_count):
+            out.append(("crs_grade3plus_count", f"{record.crs_grade3plus_count} grade >=3 events is more than the "
+                                                f"{record.crs_any_grade_count} events of any grade"))
+        if record.prophylactic_tocilizumab and not (record.comparator or "").strip():
+            out.append(("comparator", "a prophylaxis cohort must say what it is compared with (e.g. 'none: "
+                                      "single-arm cohort'); no such comparison here is randomised"))
+        if record.therapy_class is not None and record.system != "patients":
+            out.append(("therapy_class", "only patient cohorts are pooled by therapy class"))
         if record.registry is not None and not REGISTRY_PATTERN.match(record.registry):
             out.append(("registry", f"registry id {record.registry!r} is not of the form NCT01234567"))
         out += _check_quantities(record.quantities)

@@ -171,21 +171,122 @@ class Finding(_Record):
     n: Optional[int] = None
 
 
+#: Therapy classes the CRS incidences are pooled by (il6mm.analysis.crs_pooling). A record with a class is one
+#: cohort of patients counted once; a second analysis of the same patients carries no class.
+TherapyClass = Literal["BCMA CAR-T", "BCMA bispecific", "GPRC5D bispecific", "BCMA or GPRC5D bispecifics"]
+CohortKind = Literal["pivotal trial", "trial cohort", "real-world", "regulatory analysis"]
+
+
 class CRSRecord(_Record):
-    """Cytokine release syndrome with a T-cell-redirecting product, and the place of IL-6 blockade."""
+    """Cytokine release syndrome with a T-cell-redirecting product, and the place of IL-6 blockade.
+
+    Incidences are of treated patients as published: a percentage, a count, or both (``*_count``). A cohort
+    given tocilizumab before treatment to prevent CRS (``prophylactic_tocilizumab``) must say what it can
+    be compared with (``comparator``), since no such cohort here is randomised.
+    """
 
     product: str
     product_class: ProductClass
     target_antigen: Optional[str] = None
+    therapy_class: Optional[TherapyClass] = None
+    cohort: Optional[CohortKind] = None
     trial: Optional[str] = None
     registry: Optional[str] = None
     system: Literal["patients", "mouse"] = "patients"
     n: Optional[int] = None
     crs_any_grade_percent: Optional[float] = None
+    crs_any_grade_count: Optional[int] = None
     crs_grade3plus_percent: Optional[float] = None
+    crs_grade3plus_count: Optional[int] = None
+    icans_percent: Optional[float] = None
+    prophylactic_tocilizumab: bool = False
+    comparator: Optional[str] = None
     tocilizumab_use: Optional[str] = None
     tocilizumab_effect: Optional[str] = None
     quantities: list[Quantity] = []
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Appraisal: risk of bias (RoB 2), certainty of evidence (GRADE), and trial registrations
+# ---------------------------------------------------------------------------------------------------------
+
+RobJudgement = Literal["low", "some concerns", "high"]
+#: The five RoB 2 domains, in order, with what each asks.
+ROB2_DOMAINS: dict[str, str] = {
+    "randomisation": "bias arising from the randomisation process",
+    "deviations": "bias due to deviations from the intended interventions",
+    "missing_data": "bias due to missing outcome data",
+    "measurement": "bias in measurement of the outcome",
+    "selection": "bias in selection of the reported result",
+}
+ROB_ORDER = {"low": 0, "some concerns": 1, "high": 2}
+
+
+class Judgement(_Strict):
+    judgement: RobJudgement
+    reason: str
+
+
+class RiskOfBias(_Record):
+    """A RoB 2 assessment of one randomised study for one outcome: the judgement of this review's authors,
+    with the reason for each domain, from what the checked pages state (``where``)."""
+
+    study: str                       # id of a randomised study record
+    outcome: str                     # an endpoint of il6mm.evidence.ENDPOINTS
+    domains: dict[str, Judgement]    # every key of ROB2_DOMAINS
+    overall: Judgement
+
+
+Certainty = Literal["high", "moderate", "low", "very low"]
+CERTAINTY_LEVELS = ("very low", "low", "moderate", "high")
+#: The GRADE domains that can lower certainty.
+GRADE_DOMAINS: dict[str, str] = {
+    "risk_of_bias": "risk of bias",
+    "inconsistency": "inconsistency",
+    "indirectness": "indirectness",
+    "imprecision": "imprecision",
+    "publication_bias": "publication bias",
+}
+
+
+class Downgrade(_Strict):
+    levels: Literal[0, 1, 2]
+    reason: str
+
+
+class CertaintyRecord(_Record):
+    """A summary-of-findings row: one outcome, its studies, its effect (a value address, rendered with
+    provenance), and the GRADE-style certainty with the reason for every downgrade."""
+
+    outcome: str
+    comparison: str
+    studies: list[str]               # ids of study or CRS records
+    design: Literal["randomised", "observational"]
+    effect: str                      # what the table shows: MyST with {val} roles
+    downgrades: dict[str, Downgrade] # every key of GRADE_DOMAINS
+    certainty: Certainty
+    plain_words: str                 # what it means, for a clinician
+
+
+RegistrationStatus = Literal["completed", "terminated", "withdrawn", "recruiting", "active, not recruiting",
+                             "not yet recruiting", "unknown"]
+
+
+class Registration(_Record):
+    """A registered trial of IL-6 blockade in myeloma, as its registry page states it. ``source`` is the
+    publication of its results when there is one in the bibliography, else null (the registry page, named
+    in ``where``, is the source)."""
+
+    source: Optional[str] = None
+    registry: str                    # NCT number
+    title: str
+    agent: str
+    phase: str
+    status: RegistrationStatus
+    enrolment: Optional[int] = None
+    enrolment_kind: Optional[Literal["actual", "target"]] = None
+    registered: Optional[str] = None  # date as the page gives it
+    study: Optional[str] = None       # id of the study record of its results, when there is one
 
 
 #: Record kinds: name -> (file in data/, model).
@@ -194,7 +295,13 @@ KINDS: dict[str, tuple[str, type[_Record]]] = {
     "timeline": ("timeline.yaml", TimelineEvent),
     "findings": ("findings.yaml", Finding),
     "crs": ("crs.yaml", CRSRecord),
+    "risk_of_bias": ("risk_of_bias.yaml", RiskOfBias),
+    "certainty": ("certainty.yaml", CertaintyRecord),
+    "registrations": ("registrations.yaml", Registration),
 }
+#: Kinds added after version 0.1.0: their files may be absent in an older revision of data/ (a release compares
+#: both revisions with this loader), and are then read as empty. Every other kind's file must exist.
+KINDS_SINCE = {"risk_of_bias": "0.2.0", "certainty": "0.2.0", "registrations": "0.2.0"}
 #: Files at the top of data/ that are not evidence records (anything else ending .yaml/.yml is an error).
 NOT_EVIDENCE = {"README.md"}
 

@@ -14,7 +14,8 @@ from collections import OrderedDict
 from typing import Any, Callable
 
 from .records import Evidence
-from .schema import CRSRecord, Finding, KINDS, Outcome, Quantity, Study, TimelineEvent
+from .schema import (GRADE_DOMAINS, KINDS, ROB2_DOMAINS, CertaintyRecord, CRSRecord, Finding, Outcome, Quantity,
+                     Registration, RiskOfBias, Study, TimelineEvent)
 
 #: How endpoints are shown to readers.
 ENDPOINT_LABELS = {
@@ -203,6 +204,17 @@ def _crs_rows(records: list[CRSRecord], role: str):
             right.append(text)
         elif r.n is not None:
             right.append(f"n={r.n}")
+        counts = [f"{label}: {count} of {r.n}" for label, count in
+                  (("CRS events", r.crs_any_grade_count), ("grade ≥3 events", r.crs_grade3plus_count))
+                  if count is not None]
+        if counts:
+            right.append("; ".join(counts))
+        if r.icans_percent is not None:
+            right.append(f"ICANS: {_num(r.icans_percent)}%")
+        if r.therapy_class or r.cohort:
+            right.append("Cohort: " + ", ".join(escape(x) for x in (r.therapy_class, r.cohort) if x))
+        if r.prophylactic_tocilizumab:
+            right.append(f"Prophylactic tocilizumab; compared with: {escape(r.comparator)}")
         if r.tocilizumab_use:
             right.append(f"Tocilizumab: {escape(r.tocilizumab_use)}")
         if r.tocilizumab_effect:
@@ -214,12 +226,82 @@ def _crs_rows(records: list[CRSRecord], role: str):
     return rows
 
 
+def _rob_rows(records: list[RiskOfBias], role: str):
+    rows = []
+    for r in records:
+        left = [f"**{escape(r.study)}** {cite(r.source, role)}", f"RoB 2, outcome: {escape(ENDPOINT_LABELS.get(r.outcome, r.outcome))}"]
+        right = [f"**Overall: {r.overall.judgement}.** {escape(r.overall.reason)}"]
+        right += [f"{escape(ROB2_DOMAINS[d].capitalize())}: {j.judgement}. {escape(j.reason)}"
+                  for d, j in r.domains.items()]
+        rows.append((left, right))
+    return rows
+
+
+def _certainty_rows(records: list[CertaintyRecord], role: str):
+    rows = []
+    for r in records:
+        left = [f"**{escape(r.outcome)}**", escape(r.comparison)]
+        right = [f"{r.effect} {cite(r.source, role)}", f"**Certainty: {r.certainty}** ({r.design} evidence). "
+                 f"{escape(r.plain_words)}"]
+        right += [f"{escape(GRADE_DOMAINS[d].capitalize())}: " + (f"−{g.levels}. " if g.levels else "not downgraded. ")
+                  + escape(g.reason) for d, g in r.downgrades.items()]
+        rows.append((left, right))
+    return rows
+
+
+def _registration_rows(records: list[Registration], role: str):
+    rows = []
+    for r in records:
+        left = [f"**{r.registry}**" + (f" {cite(r.source, role)}" if r.source else ""), f"{escape(r.agent)}, phase {escape(r.phase)}"]
+        enrolled = (f"{r.enrolment} ({r.enrolment_kind})" if r.enrolment is not None else "not on the checked page")
+        right = [escape(r.title), f"Status: {r.status}; enrolment: {enrolled}"
+                 + (f"; registered {escape(r.registered)}" if r.registered else ""), f"Registry page: {escape(r.where)}"]
+        if r.note:
+            right.append(f"*{escape(r.note)}*")
+        rows.append((left, right))
+    return rows
+
+
 TABLES = {
     "studies": (("Study and agent", "Design and results"), _study_rows),
     "timeline": (("Year", "Event and why it matters"), _timeline_rows),
     "findings": (("Cell type and system", "Finding"), _finding_rows),
     "crs": (("Product and trial", "Cytokine release syndrome and IL-6 blockade"), _crs_rows),
+    "risk_of_bias": (("Trial and outcome", "Risk of bias (RoB 2), by domain"), _rob_rows),
+    "certainty": (("Outcome and comparison", "Effect and certainty of the evidence"), _certainty_rows),
+    "registrations": (("Registration", "Title, status and enrolment"), _registration_rows),
 }
+
+#: Short column heads of the RoB 2 matrix, in domain order.
+ROB_SHORT = {"randomisation": "Randomisation", "deviations": "Deviations", "missing_data": "Missing data",
+             "measurement": "Measurement", "selection": "Reporting"}
+
+
+def rob_matrix_markdown(evidence: Evidence, names: dict[str, str] | None = None) -> str:
+    """A compact table: one row per assessed trial, one column per RoB 2 domain, then the overall judgement."""
+    if not evidence.risk_of_bias:
+        raise ValueError("rob_matrix_markdown: no risk-of-bias record")
+    studies = {s.id: s for s in evidence.studies}
+    head = "| Trial (outcome) | " + " | ".join(ROB_SHORT[d] for d in ROB2_DOMAINS) + " | Overall |"
+    lines = [head, "|" + "---|" * (len(ROB2_DOMAINS) + 2)]
+    for r in evidence.risk_of_bias:
+        name = (names or {}).get(r.study) or studies[r.study].name or r.study
+        cells = [r.domains[d].judgement for d in ROB2_DOMAINS]
+        lines.append(f"| {escape(name)} ({escape(r.outcome)}) {cite(r.source)} | " + " | ".join(cells)
+                     + f" | **{r.overall.judgement}** |")
+    return "\n".join(lines)
+
+
+def summary_of_findings_markdown(evidence: Evidence) -> str:
+    """The summary-of-findings table: outcome, effect (with its numbers linked to their records), certainty and
+    what it means."""
+    if not evidence.certainty:
+        raise ValueError("summary_of_findings_markdown: no certainty record")
+    lines = ["| Outcome | Effect | Certainty | What it means |", "|---|---|---|---|"]
+    for r in evidence.certainty:
+        lines.append(f"| **{escape(r.outcome)}**: {escape(r.comparison)} | {r.effect} {cite(r.source)} "
+                     f"| {r.certainty} | {escape(r.plain_words)} |")
+    return "\n".join(lines)
 
 
 def table_markdown(kind: str, evidence: Evidence, cite_role: str = "footcite",

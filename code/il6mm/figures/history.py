@@ -42,7 +42,8 @@ def interval_text(ratio: float, low: float, high: float) -> str:
 
 
 def _log_ticks(low: float, high: float) -> list[float]:
-    candidates = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 10, 20]
+    # Wide axes (a Hartung-Knapp interval with two trials spans decades) get one tick per decade.
+    candidates = [0.01, 0.1, 1, 10, 100] if high / low > 150 else [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 10, 20]
     ticks = [t for t in candidates if low <= t <= high]
     return ticks if 1 in ticks else sorted(ticks + [1])
 
@@ -78,8 +79,8 @@ def forest_figure(effects: Sequence[TrialEffect], pooled: Sequence[Pooled] = (),
             return fig
 
         rows = list(range(n_rows))  # row 0 at the top (axis inverted below)
-        lows = [e.ci_low for e in effects] + [p.ci_low for p in drawn_pooled]
-        highs = [e.ci_high for e in effects] + [p.ci_high for p in drawn_pooled]
+        lows = [e.ci_low for e in effects] + [min(p.ci_low, p.hksj_ci_low) for p in drawn_pooled]
+        highs = [e.ci_high for e in effects] + [max(p.ci_high, p.hksj_ci_high) for p in drawn_pooled]
         xmin = min(min(lows), 0.5) / 1.15
         xmax = max(max(highs), 2.0) * 1.15
 
@@ -99,6 +100,9 @@ def forest_figure(effects: Sequence[TrialEffect], pooled: Sequence[Pooled] = (),
 
         colours = {"dl": style.OKABE_ITO["vermillion"], "pm": style.OKABE_ITO["orange"]}
         for p, y in zip(drawn_pooled, rows[len(effects):]):
+            # Hartung-Knapp interval (t on k - 1 df) as a thin line behind the Wald diamond.
+            ax.plot([p.hksj_ci_low, p.hksj_ci_high], [y, y], color=style.OKABE_ITO["black"], linewidth=1.0,
+                    gid=f"pooled-{p.method}-hksj", zorder=1)
             h = 0.28
             diamond = Polygon([(p.ci_low, y), (p.ratio, y - h), (p.ci_high, y), (p.ratio, y + h)], closed=True,
                               facecolor=colours[p.method], edgecolor=style.OKABE_ITO["black"], linewidth=0.8,
@@ -114,13 +118,16 @@ def forest_figure(effects: Sequence[TrialEffect], pooled: Sequence[Pooled] = (),
         ax.set_xticklabels([f"{t:g}" for t in ticks])
         ax.set_ylim(n_rows - 0.5, -0.5)
 
-        labels = [e.label + (f" {DERIVED_MARK}" if e.derived else "") for e in effects]
+        # Each trial with its setting: the trials answer different questions, and the reader should see which.
+        labels = [e.label + (f" ({e.stage})" if e.stage else "") + (f" {DERIVED_MARK}" if e.derived else "")
+                  for e in effects]
         labels += [f"Pooled, {p.method.upper()} (k={p.k})" for p in drawn_pooled]
         ax.set_yticks(rows, labels)
         ax.tick_params(axis="y", length=0)
         ax.spines["left"].set_visible(False)
         values = [interval_text(e.ratio, e.ci_low, e.ci_high) for e in effects]
-        values += [interval_text(p.ratio, p.ci_low, p.ci_high) for p in drawn_pooled]
+        values += [f"{interval_text(p.ratio, p.ci_low, p.ci_high)}\nHK {p.hksj_ci_low:.2g}\u2013{p.hksj_ci_high:.3g}"
+                   for p in drawn_pooled]
         right = ax.secondary_yaxis("right")
         right.set_ylim(ax.get_ylim())
         right.set_yticks(rows, values)
@@ -134,7 +141,8 @@ def forest_figure(effects: Sequence[TrialEffect], pooled: Sequence[Pooled] = (),
             left_text, right_text = f"\u2190 favours {better}", f"favours {worse} \u2192"
         notes = []
         if drawn_pooled:
-            notes.append("DL DerSimonian-Laird, PM Paule-Mandel")
+            methods = ", ".join(f"{p.method.upper()} {p.method_name}" for p in drawn_pooled)
+            notes.append(f"{methods}: diamond Wald 95% CI,\nthin line (HK) Hartung-Knapp 95% CI")
         if any(e.derived for e in effects):
             notes.append(f"{DERIVED_MARK} hollow: SE or counts derived, not published")
         if any(p.k < 2 for p in pooled):
@@ -159,7 +167,8 @@ def forest_alt_text(effects: Sequence[TrialEffect], pooled: Sequence[Pooled] = (
         parts.append(f"{e.label}: {interval_text(e.ratio, e.ci_low, e.ci_high)}{note}.")
     for p in pooled:
         if p.k >= 2:
-            parts.append(f"Pooled {p.method_name}, {p.k} trials: {interval_text(p.ratio, p.ci_low, p.ci_high)}.")
+            parts.append(f"Pooled {p.method_name}, {p.k} trials: {interval_text(p.ratio, p.ci_low, p.ci_high)}; "
+                         f"Hartung-Knapp 95% CI {p.hksj_ci_low:.2f} to {p.hksj_ci_high:.2f}.")
     return " ".join(parts)
 
 

@@ -138,9 +138,16 @@ def _heterogeneity(value: float, fmt: str) -> str:
     return "not estimable" if value != value else format(value, fmt)  # nan != nan
 
 
+def _hksj_cell(pooled) -> str:
+    if pooled is None or pooled.k < 2:
+        return "\u2014"
+    return f"{pooled.hksj_ci_low:.2f}\u2013{pooled.hksj_ci_high:.2f}"
+
+
 def pooled_table_markdown(analyses: Sequence[MetaAnalysis]) -> str:
-    """One row per endpoint: trials pooled, both estimators, tau² and I² (DerSimonian-Laird)."""
-    header = (f"| Endpoint | Measure | Trials | {METHODS['dl']} (95% CI) | {METHODS['pm']} (95% CI) "
+    """One row per endpoint: trials pooled, the DerSimonian-Laird estimate with its Wald and Hartung-Knapp
+    intervals, tau² and I². (Paule-Mandel is not a separate column: with two trials it equals DL.)"""
+    header = (f"| Endpoint | Measure | Trials | {METHODS['dl']} (Wald 95% CI) | Hartung-Knapp 95% CI "
               "| tau\u00b2 (DL) | I\u00b2 (DL) |\n|---|---|---|---|---|---|---|")
     rows = []
     for a in analyses:
@@ -149,6 +156,6 @@ def pooled_table_markdown(analyses: Sequence[MetaAnalysis]) -> str:
         tau2 = _heterogeneity(a.dl.tau2, ".3f") if a.dl else "\u2014"
         i2 = (_heterogeneity(a.dl.i2 * 100, ".0f") + ("%" if a.dl.i2 == a.dl.i2 else "")) if a.dl else "\u2014"
         rows.append("| " + " | ".join(_cell(x) for x in (
-            ENDPOINT_NAMES[a.endpoint], measure, f"{a.k}: {trials}", _pooled_cell(a.dl), _pooled_cell(a.pm),
+            ENDPOINT_NAMES[a.endpoint], measure, f"{a.k}: {trials}", _pooled_cell(a.dl), _hksj_cell(a.dl),
             tau2, i2)) + " |")
     return "\n".join([header, *rows])

@@ -1,38 +1,47 @@
-"""Interactive figures that respond on the static site (no kernel) and recompute in a live kernel.
+"""Interactive figures: one Python object, two renditions.
 
 How it works
 ------------
 ``interactive_figure(draw, controls, alt, hint)`` calls ``draw(**values)`` once for every control value
-(every pair of values, for two controls) and stores each frame as deterministic PNG bytes in an
-``ipywidgets.Image`` (``FrameImage``). The images are children of an ``ipywidgets.Stack`` (a Stack of Stacks for two
-controls) whose ``selected_index`` is tied to each control's ``index`` with ``ipywidgets.jslink``. The
-link runs in the browser, so on the built page (widget state embedded by myst-nb, front-end files served
-by the site itself) moving a control shows the precomputed frame at once, with no kernel.
+(every pair of values, for two controls) and keeps each frame as deterministic PNG bytes (``frames``).
+Displaying the object gives a mime bundle with three renditions:
 
-Live kernel (Binder, JupyterLab): the same call computes the frames from the code in that kernel, and the
-controls are also observed by a Python callback that redraws the frame for the new values and puts it in
-place when it differs. We chose this over "finer live-only controls" because a control that only works with a
-kernel would be a dead control on the static site, which is what this module exists to avoid; the callback
-costs nothing on the static site (it never fires) and keeps a frame honest in Binder when a reader changes
-something ``draw`` reads (a model parameter, an evidence record) and then moves the control.
-``widget.refresh()`` recomputes every frame at once.
+* ``text/html`` -- the **static rendition** the book's HTML pages use (``nb_mime_priority_overrides`` in
+  _config.yml ranks it above the widget view): a block with native, labelled ``<select>`` and
+  ``<input type="range">`` controls, the default frame as a plain ``<picture>``/``<img>`` with alt text
+  (visible with JavaScript off, in feed readers), and a JSON table of every frame. The frames travel inside
+  the notebook output as ``data:`` URIs, so an executed notebook stays self-contained; the book's Sphinx
+  extension (``il6mm.site.frames``) writes each as a content-hashed file under ``_frames/`` and points the
+  page at it, and its small script (``il6mm-frames.js``) swaps frames when a control moves. No widget
+  manager, require.js or icon font is needed on any page.
+* ``image/png`` -- the default frame, for the PDF (LaTeX) build and any front end without HTML.
+* ``application/vnd.jupyter.widget-view+json`` -- the **live** ipywidgets interface (Binder, JupyterLab):
+  the same labelled controls and one image, redrawn from the code in that kernel when a control moves.
 
-Numeric options become a labelled slider (``SelectionSlider``), text options or ``(label, value)`` pairs a
-labelled drop-down (``Dropdown``). Every frame image carries its own alt text (``alt(**values)``; the image
-widget's ``tooltip``, which the site's ``il6mm-widgets.js`` also copies to the ``<img alt>``), and the
-``hint`` sentence saying what to try is shown above the controls.
+Phones: a figure may give a ``narrow`` rendition, either a drawing function with the same keywords (e.g. its
+panels stacked) or a ``(width, height)`` in inches at which the same drawing is laid out again. The page
+serves it below ``NARROW_MEDIA`` with ``<picture><source media=...>``, so figure text stays legible
+(every frame records the smallest font it draws, in image pixels, for the browser tests).
 
-Page weight: the embedded state of one figure (base64 PNGs plus the widget models) must stay under
-``MAX_STATE_BYTES`` (400 KB); a heavier figure raises ``FigureTooHeavyError`` while the book executes, with
-the measured size and what to cut. Frames are palette PNGs (256 colours, no metadata), which keeps
-a 640x360 line chart near 15-25 KB.
+Live redraw: with ``update(fig, **values)`` (changes the artists of a figure ``draw`` made, in place) a
+live update reuses the figure and its frozen layout instead of building a new one, and encodes the PNG
+without the palette pass (which only exists to keep the static site light). ``refresh()`` recomputes
+every precomputed frame (after a reader changes something ``draw`` reads).
+
+Numeric options become a labelled slider, text options or ``(label, value)`` pairs a labelled drop-down.
+Every frame carries its own alt text (``alt(**values)``), and the ``hint`` sentence saying what to try is
+shown above the controls.
+
+Page weight: the frames of one figure (of one rendition) must stay under ``MAX_FRAME_BYTES`` (400 KB, what a
+reader fetches after moving every control); a heavier figure raises ``FigureTooHeavyError`` while the book
+executes, with the measured size and what to cut. Frames are palette PNGs (256 colours, no metadata).
 
 Recipe for a chapter: a numbered, referenceable interactive figure
 -----------------------------------------------------------------
-Put the figure function in the package (``il6mm.figures``), make the widget the last expression of a
-code cell, and give the cell the same ``mystnb: figure:`` metadata as a static figure; myst-nb wraps the
-widget output in a numbered figure with the caption, and ``{numref}`fig-name``` refers to it. (The
-``image: alt:`` cell option does not apply to widgets: the ``alt=`` argument gives every frame its alt.)
+Put the figure function in the package (``il6mm.figures``), make the object the last expression of a code
+cell, and give the cell the same ``mystnb: figure:`` metadata as a static figure; myst-nb wraps the output in
+a numbered figure with the caption, and ``{numref}`fig-name``` refers to it. (The ``image: alt:`` cell
+option does not apply here: the ``alt=`` argument gives every frame its alt.)
 
     ```{code-cell} ipython3
     :tags: [remove-input]
@@ -49,22 +58,19 @@ widget output in a numbered figure with the caption, and ``{numref}`fig-name``` 
         controls=[Control("strength", "Blockade strength (%)", options=[0, 25, 50, 75, 100], default=50)],
         alt=lambda strength: f"Line chart of the simulated response with {strength}% IL-6 blockade.",
         hint="Move the slider to see how the response changes with the strength of the blockade.",
+        narrow=(3.6, 3.0),
     )
     ```
 
-    As {numref}`fig-blockade-response` shows, ...
-
-Working examples: ``fig-occupancy`` in chapters/02-sources.md (``il6mm.figures.sources.occupancy_explorer``). The site side (self-hosted
-require.js, widget manager and MathJax; ``code/il6mm/site/il6mm-widgets.js``) is wired in _config.yml
-(``nb_ipywidgets_js``, ``mathjax_path``) and ``il6mm.site.extension`` (copies the files into the site).
-
-Chapter tests check that the page shows what the code computes:
-``precomputed_frames(widget)[(50,)] == render_png(blockade_response, strength=50)``.
+Working examples: ``fig-occupancy`` in chapters/02-sources.md (``il6mm.figures.sources.occupancy_explorer``),
+and the explorers of chapters 1 and 3. Chapter tests check that the page shows what the code computes:
+``precomputed_frames(fig)[(50,)] == render_png(blockade_response, strength=50)``.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import io
 import itertools
@@ -75,25 +81,27 @@ from typing import Any, Callable, Sequence
 
 import ipywidgets as widgets
 from matplotlib.figure import Figure
-from traitlets import Unicode
+from matplotlib.text import Text
 
 from . import style
 
-#: Most bytes of embedded widget state one interactive figure may add to its page.
-MAX_STATE_BYTES = 400_000
-#: CSS class of the outer box of every interactive figure (the browser tests find figures by it).
+#: Most bytes of frames (of the rendition a screen uses) one interactive figure may ask a reader to fetch.
+MAX_FRAME_BYTES = 400_000
+#: CSS class of the outer block of every interactive figure (the browser tests find figures by it).
 FIGURE_CLASS = "il6mm-interactive"
-#: Per-model overhead of the widget state JSON (model ids, versions, layout), measured on ipywidgets 8.1.
-_MODEL_OVERHEAD_BYTES = 1_200
+#: Screens at most this wide get the narrow rendition (CSS media query of the ``<source>``).
+NARROW_MEDIA = "(max-width: 640px)"
+#: Marks the end of a static rendition in the HTML (the site extension rewrites what lies before it).
+END_MARK = "<!--/il6mm-interactive-->"
 
 __all__ = [
-    "Control", "InteractiveFigure", "FrameImage", "FigureTooHeavyError", "interactive_figure", "render_png",
-    "precomputed_frames", "MAX_STATE_BYTES", "FIGURE_CLASS",
+    "Control", "InteractiveFigure", "FigureTooHeavyError", "interactive_figure", "render_png", "render_frame",
+    "precomputed_frames", "MAX_FRAME_BYTES", "FIGURE_CLASS", "NARROW_MEDIA", "END_MARK", "Frame",
 ]
 
 
 class FigureTooHeavyError(ValueError):
-    """An interactive figure would embed more than ``MAX_STATE_BYTES`` of widget state in its page."""
+    """An interactive figure's frames weigh more than ``MAX_FRAME_BYTES``."""
 
 
 def _is_number(value: Any) -> bool:
@@ -170,17 +178,54 @@ class Control:
         return widgets.Dropdown(layout=widgets.Layout(width="auto", max_width="100%"), **common)
 
 
+
 def _format_number(value: numbers.Real) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def render_png(draw: Callable[..., Figure], **values: Any) -> bytes:
-    """The PNG bytes of ``draw(**values)``: fixed dpi, no metadata, palette colours; the same bytes every time."""
-    fig = draw(**values)
+def _check_figure(fig: Any, draw: Callable, values: dict) -> Figure:
     if not isinstance(fig, Figure):
         raise TypeError(f"{getattr(draw, '__name__', draw)!r}({values}) returned {type(fig).__name__}, "
                         "expected a matplotlib.figure.Figure")
-    return _compact_png(style.figure_png(fig))
+    return fig
+
+
+def render_png(draw: Callable[..., Figure], **values: Any) -> bytes:
+    """The PNG bytes of ``draw(**values)``: fixed dpi, no metadata, palette colours; the same bytes every time."""
+    return _compact_png(style.figure_png(_check_figure(draw(**values), draw, values)))
+
+
+def smallest_font_px(fig: Figure) -> float:
+    """The smallest text a drawn figure shows, in image pixels (font size in points at the figure's dpi)."""
+    sizes = [t.get_fontsize() for t in fig.findobj(Text)
+             if t.get_visible() and t.get_text().strip() and t.get_figure() is not None]
+    return round(min(sizes) * fig.dpi / 72, 2) if sizes else 0.0
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One rendition of one frame: PNG bytes, pixel size and the smallest text it draws (image px)."""
+
+    png: bytes
+    width: int
+    height: int
+    font_px: float
+
+    def data_uri(self) -> str:
+        return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
+
+
+def render_frame(draw: Callable[..., Figure], values: dict, size: tuple[float, float] | None = None) -> Frame:
+    """``draw(**values)`` as a ``Frame`` (optionally laid out again at ``size`` inches)."""
+    from PIL import Image as PILImage
+
+    fig = _check_figure(draw(**values), draw, values)
+    if size is not None:
+        fig.set_size_inches(*size)
+    png = _compact_png(style.figure_png(fig))  # draws the figure, so tick labels exist below
+    with PILImage.open(io.BytesIO(png)) as image:
+        width, height = image.size
+    return Frame(png, width, height, smallest_font_px(fig))
 
 
 def _compact_png(png: bytes) -> bytes:
@@ -195,6 +240,19 @@ def _compact_png(png: bytes) -> bytes:
     return out.getvalue()
 
 
+def _fast_png(fig: Figure) -> bytes:
+    """PNG of an already laid-out figure for the live view: one Agg draw, light zlib, no palette pass."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image as PILImage
+
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    canvas.draw()
+    image = PILImage.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    out = io.BytesIO()
+    image.convert("RGB").save(out, format="PNG", compress_level=1)
+    return out.getvalue()
+
+
 def _alt_text(alt: Callable[..., str] | str, values: dict) -> str:
     text = alt(**values) if callable(alt) else str(alt).format(**values)
     if not isinstance(text, str) or len(text.strip()) < 10:
@@ -202,26 +260,19 @@ def _alt_text(alt: Callable[..., str] | str, values: dict) -> str:
     return text.strip()
 
 
-class FrameImage(widgets.Image):
-    """An ``ipywidgets.Image`` whose ``tooltip`` (the frame's alt text) renders as the img ``title``.
-
-    ipywidgets 8's front end sets the title only when ``description`` is empty, and reads
-    ``description`` even on widgets that have none: an Image with a tooltip then fails to render
-    ("Could not create a view"). Syncing an empty ``description`` avoids that; nothing else changes.
-    """
-
-    description = Unicode("", help="Always empty; see the class docstring.").tag(sync=True)
-
-
 class InteractiveFigure(widgets.VBox):
-    """The widget ``interactive_figure`` returns: hint, labelled controls and the stack of frames.
+    """What ``interactive_figure`` returns: precomputed frames, a static HTML rendition and a live widget.
 
-    ``frames`` maps a tuple of control values (in control order) to that frame's PNG bytes;
-    ``alts`` maps the same keys to the frame's alt text.
+    ``frames`` maps a tuple of control values (in control order) to that frame's PNG bytes (the wide
+    rendition); ``narrow_frames`` the same keys to the phone rendition (or is empty); ``alts`` the same keys
+    to the frame's alt text. As a widget (live kernel) it holds the hint, the labelled controls and
+    ``image``, which shows the frame for the controls' current values, redrawn in the kernel.
     """
 
     def __init__(self, draw: Callable[..., Figure], controls: Sequence[Control],
-                 alt: Callable[..., str] | str, hint: str, name: str | None = None) -> None:
+                 alt: Callable[..., str] | str, hint: str, name: str | None = None,
+                 narrow: Callable[..., Figure] | tuple[float, float] | None = None,
+                 update: Callable[..., None] | None = None) -> None:
         controls = list(controls)
         if not 1 <= len(controls) <= 2 or not all(isinstance(c, Control) for c in controls):
             raise ValueError(f"interactive_figure takes one or two Control objects, got {controls!r}")
@@ -229,96 +280,185 @@ class InteractiveFigure(widgets.VBox):
             raise ValueError(f"two controls share the name {controls[0].name!r}")
         if not isinstance(hint, str) or len(hint.strip()) < 10:
             raise ValueError(f"hint must be a sentence saying what to try with the controls, got {hint!r}")
+        if narrow is not None and not callable(narrow) and not (
+                isinstance(narrow, tuple) and len(narrow) == 2 and all(_is_number(x) and x > 0 for x in narrow)):
+            raise ValueError(f"narrow must be a drawing function or a (width, height) in inches, got {narrow!r}")
         self.draw, self.controls, self.alt, self.hint = draw, tuple(controls), alt, hint.strip()
+        self.narrow, self.update = narrow, update
         self.name = name or getattr(draw, "__name__", "interactive figure")
 
-        self.control_widgets = [c.make_widget() for c in self.controls]
-        self.frames: dict[tuple, bytes] = {}
+        self.wide: dict[tuple, Frame] = {}
+        self.narrow_renditions: dict[tuple, Frame] = {}
         self.alts: dict[tuple, str] = {}
-        self.images: dict[tuple, widgets.Image] = {}
-        for key in itertools.product(*(c.values for c in self.controls)):
-            values = self._values(key)
-            self.frames[key] = render_png(draw, **values)
-            self.alts[key] = _alt_text(alt, values)
-            self.images[key] = FrameImage(value=self.frames[key], format="png", tooltip=self.alts[key],
-                                             layout=widgets.Layout(max_width="100%", height="auto"))
+        for key in self.frame_keys():
+            self._render(key)
         self._check_weight()
 
-        first = self.controls[0]
-        index = tuple(c.default_index for c in self.controls)
-        if len(self.controls) == 1:
-            self.stack = widgets.Stack([self.images[(v,)] for v in first.values], selected_index=index[0])
-            self.inner_stacks: list[widgets.Stack] = []
-        else:
-            second = self.controls[1]
-            self.inner_stacks = [widgets.Stack([self.images[(v1, v2)] for v2 in second.values],
-                                               selected_index=index[1]) for v1 in first.values]
-            self.stack = widgets.Stack(self.inner_stacks, selected_index=index[0])
-        # Client-side links: the static page needs no kernel to switch frames.
-        self.links = [widgets.jslink((self.control_widgets[0], "index"), (self.stack, "selected_index"))]
-        self.links += [widgets.jslink((self.control_widgets[1], "index"), (inner, "selected_index"))
-                       for inner in self.inner_stacks]
+        # The live interface: the same controls, one image redrawn in the kernel.
+        self.control_widgets = [c.make_widget() for c in self.controls]
+        self._live_fig: Figure | None = None
+        self.image = widgets.Image(value=self.frames[self.default_key()], format="png",
+                                   layout=widgets.Layout(max_width="100%", height="auto"))
         for control in self.control_widgets:
             control.observe(self._redraw_live, names="index")
-
         hint_html = widgets.HTML(f'<p class="il6mm-interactive-hint">{html.escape(self.hint)}</p>')
         super().__init__([hint_html, widgets.HBox(self.control_widgets, layout=widgets.Layout(flex_flow="row wrap")),
-                          self.stack], layout=widgets.Layout(width="100%"))
+                          self.image], layout=widgets.Layout(width="100%"))
         self.add_class(FIGURE_CLASS)
+
+    # --- frames -------------------------------------------------------------------------------------
+
+    def frame_keys(self) -> list[tuple]:
+        return list(itertools.product(*(c.values for c in self.controls)))
+
+    def default_key(self) -> tuple:
+        return tuple(c.values[c.default_index] for c in self.controls)
 
     def _values(self, key: tuple) -> dict[str, Any]:
         return {c.name: v for c, v in zip(self.controls, key)}
 
+    def _render(self, key: tuple) -> None:
+        values = self._values(key)
+        self.wide[key] = render_frame(self.draw, values)
+        if callable(self.narrow):
+            self.narrow_renditions[key] = render_frame(self.narrow, values)
+        elif self.narrow is not None:
+            self.narrow_renditions[key] = render_frame(self.draw, values, size=self.narrow)
+        self.alts[key] = _alt_text(self.alt, values)
+
+    @property
+    def frames(self) -> dict[tuple, bytes]:
+        return {key: frame.png for key, frame in self.wide.items()}
+
+    @property
+    def narrow_frames(self) -> dict[tuple, bytes]:
+        return {key: frame.png for key, frame in self.narrow_renditions.items()}
+
+    def refresh(self) -> None:
+        """Recompute every precomputed frame (live kernel: after changing something ``draw`` reads)."""
+        for key in self.frame_keys():
+            self._render(key)
+        self._live_fig = None
+        self.image.value = self.frames[self.current_key()]
+
+    def frame_bytes(self) -> int:
+        """What a reader fetches after trying every choice: every frame of one rendition (the larger)."""
+        return max(sum(len(f.png) for f in self.wide.values()),
+                   sum(len(f.png) for f in self.narrow_renditions.values()))
+
+    def _check_weight(self) -> None:
+        size = self.frame_bytes()
+        if size > MAX_FRAME_BYTES:
+            counts = " x ".join(f"{len(c.values)} {c.name!r} options" for c in self.controls)
+            raise FigureTooHeavyError(
+                f"interactive figure {self.name!r}: {len(self.wide)} frames ({counts}) weigh "
+                f"{size / 1000:.0f} KB, over the {MAX_FRAME_BYTES / 1000:.0f} KB budget per figure; "
+                "offer fewer options or draw a smaller or simpler figure")
+
+    # --- live kernel --------------------------------------------------------------------------------
+
     def current_key(self) -> tuple:
         return tuple(c.values[w.index] for c, w in zip(self.controls, self.control_widgets))
 
+    def live_png(self, key: tuple) -> bytes:
+        """Redraw the frame for ``key`` from the code in this kernel: reuse the figure when ``update`` is given."""
+        values = self._values(key)
+        if self.update is None:
+            return style.figure_png(_check_figure(self.draw(**values), self.draw, values))
+        if self._live_fig is None:
+            self._live_fig = _check_figure(self.draw(**values), self.draw, values)
+            _fast_png(self._live_fig)  # lays it out once ...
+            self._live_fig.set_layout_engine("none")  # ... and keeps that layout for every update
+        else:
+            with style.context():
+                self.update(self._live_fig, **values)
+        return _fast_png(self._live_fig)
+
     def _redraw_live(self, change: dict) -> None:
-        """Live kernel only: recompute the frame now selected (jslink has already switched the stack)."""
-        self._refresh_frame(self.current_key())
+        self.image.value = self.live_png(self.current_key())
 
-    def _refresh_frame(self, key: tuple) -> None:
-        png = render_png(self.draw, **self._values(key))
-        if png != self.frames[key]:
-            self.frames[key] = png
-            self.images[key].value = png
+    # --- static rendition ---------------------------------------------------------------------------
 
-    def refresh(self) -> None:
-        """Recompute every frame (live kernel: after changing something ``draw`` reads)."""
-        for key in self.frames:
-            self._refresh_frame(key)
+    def _ids(self) -> str:
+        digest = hashlib.sha256()
+        for key in self.frame_keys():
+            digest.update(self.wide[key].png)
+        return "il6mm-" + digest.hexdigest()[:10]
 
-    def state_bytes(self) -> int:
-        """Estimated size of this figure's embedded widget state (base64 PNGs plus model JSON)."""
-        images = sum(4 * ((len(png) + 2) // 3) + len(json.dumps(self.alts[key])) for key, png in self.frames.items())
-        n_models = len(self.frames) + 2 * len(self.controls) + len(self.frames) // 2 + 8
-        return images + n_models * _MODEL_OVERHEAD_BYTES
+    def static_html(self) -> str:
+        """The HTML rendition: labelled native controls, the default frame as an image, every frame listed."""
+        base = self._ids()
+        key = self.default_key()
+        index = [c.default_index for c in self.controls]
+        controls = []
+        for i, control in enumerate(self.controls):
+            cid = f"{base}-c{i}"
+            label = f'<label for="{cid}">{html.escape(control.label)}</label>'
+            if control.is_slider:
+                text = control.labels[index[i]]
+                controls.append(
+                    f'<span class="il6mm-control il6mm-slider">{label}'
+                    f'<input type="range" id="{cid}" min="0" max="{len(control.values) - 1}" step="1" '
+                    f'value="{index[i]}" aria-valuetext="{html.escape(text)}" data-il6mm-control="{i}">'
+                    f'<output for="{cid}" aria-hidden="true">{html.escape(text)}</output></span>')
+            else:
+                options = "".join(f'<option value="{j}"{" selected" if j == index[i] else ""}>{html.escape(t)}'
+                                  f'</option>' for j, t in enumerate(control.labels))
+                controls.append(f'<span class="il6mm-control il6mm-dropdown">{label}'
+                                f'<select id="{cid}" data-il6mm-control="{i}">{options}</select></span>')
+        table = {
+            "controls": [{"labels": list(c.labels)} for c in self.controls],
+            "frames": {",".join(map(str, ix)): self._frame_entry(k)
+                       for ix, k in zip(itertools.product(*(range(len(c.values)) for c in self.controls)),
+                                        self.frame_keys())},
+        }
+        wide = self.wide[key]
+        source = ""
+        if key in self.narrow_renditions:
+            n = self.narrow_renditions[key]
+            source = (f'<source media="{NARROW_MEDIA}" srcset="{n.data_uri()}" width="{n.width}" '
+                      f'height="{n.height}">')
+        table_json = json.dumps(table, separators=(",", ":")).replace("</", "<\\/")
+        return (f'<div class="{FIGURE_CLASS}" id="{base}">'
+                f'<div class="il6mm-controls" hidden><p class="il6mm-interactive-hint">{html.escape(self.hint)}</p>'
+                f'{"".join(controls)}</div>'
+                f'<picture class="il6mm-frame">{source}'
+                f'<img src="{wide.data_uri()}" alt="{html.escape(self.alts[key])}" width="{wide.width}" '
+                f'height="{wide.height}"></picture>'
+                f'<script type="application/json" class="il6mm-frames">{table_json}</script></div>{END_MARK}')
 
-    def _check_weight(self) -> None:
-        size = self.state_bytes()
-        if size > MAX_STATE_BYTES:
-            counts = " x ".join(f"{len(c.values)} {c.name!r} options" for c in self.controls)
-            raise FigureTooHeavyError(
-                f"interactive figure {self.name!r}: {len(self.frames)} frames ({counts}) embed about "
-                f"{size / 1000:.0f} KB of widget state, over the {MAX_STATE_BYTES / 1000:.0f} KB budget per figure; "
-                "offer fewer options or draw a smaller or simpler figure")
+    def _frame_entry(self, key: tuple) -> dict:
+        wide = self.wide[key]
+        entry = {"src": wide.data_uri(), "width": wide.width, "height": wide.height, "font": wide.font_px,
+                 "alt": self.alts[key]}
+        if key in self.narrow_renditions:
+            n = self.narrow_renditions[key]
+            entry.update(narrow=n.data_uri(), narrowWidth=n.width, narrowHeight=n.height, narrowFont=n.font_px)
+        return entry
+
+    def _repr_mimebundle_(self, **kwargs):
+        data = super()._repr_mimebundle_(**kwargs) or {}
+        data["text/html"] = self.static_html()
+        data["image/png"] = base64.b64encode(self.frames[self.default_key()]).decode("ascii")
+        data["text/plain"] = self.alts[self.default_key()]
+        return data
 
 
 def interactive_figure(draw: Callable[..., Figure], controls: Sequence[Control],
-                       alt: Callable[..., str] | str, hint: str, *, name: str | None = None) -> InteractiveFigure:
+                       alt: Callable[..., str] | str, hint: str, *, name: str | None = None,
+                       narrow: Callable[..., Figure] | tuple[float, float] | None = None,
+                       update: Callable[..., None] | None = None) -> InteractiveFigure:
     """An interactive figure: ``draw(**values)`` for every control choice, switched in the browser.
 
     ``draw`` returns a matplotlib Figure (pure, no I/O); ``controls`` is one or two ``Control``;
-    ``alt(**values)`` says what each frame shows; ``hint`` says what to try. ``name`` (default: the
-    function's name) only appears in error messages. See the module docstring for the chapter recipe.
+    ``alt(**values)`` says what each frame shows; ``hint`` says what to try. ``narrow`` gives the phone
+    rendition (a drawing function with the same keywords, or a size in inches); ``update(fig, **values)``
+    makes live redraws reuse the figure. ``name`` (default: the function's name) only appears in error
+    messages. See the module docstring for the chapter recipe.
     """
-    return InteractiveFigure(draw, controls, alt, hint, name=name)
+    return InteractiveFigure(draw, controls, alt, hint, name=name, narrow=narrow, update=update)
 
 
 def precomputed_frames(widget: InteractiveFigure) -> dict[tuple, bytes]:
-    """The PNG bytes embedded in ``widget``, keyed by the tuple of control values (in control order)."""
-    return dict(widget.frames)
-
-
-def frame_data_uri(png: bytes) -> str:
-    """A ``data:`` URI of PNG bytes (for tests that compare what a browser shows)."""
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    """The PNG bytes of the wide rendition, keyed by the tuple of control values (in control order)."""
+    return widget.frames

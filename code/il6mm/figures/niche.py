@@ -73,36 +73,48 @@ def _solve(p: NicheParameters, interventions: tuple, t_end: float, n_points: int
 # Trajectories
 # ---------------------------------------------------------------------------------------------
 
-def _shade_treatment(ax, interventions, t_end) -> None:
+def _shade_treatment(ax, interventions, t_end) -> list:
+    """Shade the treatment period; returns the artists (a live update replaces them)."""
     starts = sorted({i.start for i in interventions})
-    if starts:
-        ax.axvspan(starts[0], t_end, color=COLOURS["drug"], alpha=0.08, linewidth=0)
-        ax.axvline(starts[0], color=COLOURS["drug"], linewidth=1, linestyle=":")
+    if not starts:
+        return []
+    return [ax.axvspan(starts[0], t_end, color=COLOURS["drug"], alpha=0.08, linewidth=0),
+            ax.axvline(starts[0], color=COLOURS["drug"], linewidth=1, linestyle=":")]
+
+
+#: Panels of a trajectory figure: the variables each holds and its axis label.
+PANELS = ((("T",), "myeloma burden\n(fraction of marrow)"),
+          (("M", "H"), "precursors\n(healthy = 1)"),
+          (("I", "A"), "marrow level\n(healthy = 1)"))
+#: Size (inches) of the phone rendition of a trajectory frame: the three panels stacked.
+NARROW_FRAME_SIZE = (3.5, 6.4)
 
 
 def trajectory_figure(traj: Trajectory, reference: Trajectory | None = None, title: str | None = None,
-                      width: float = 7.2, height: float = 2.7) -> Figure:
+                      width: float = 7.2, height: float = 2.7, stacked: bool = False) -> Figure:
     """Three panels over time: myeloma burden; myeloid and other precursors; IL-6 and APRIL.
 
     Solid lines are ``traj``; thin grey dashed lines the ``reference`` (e.g. untreated); the shaded
-    band is the treatment period of ``traj``.
+    band is the treatment period of ``traj``. ``stacked`` puts the panels one above the other (phones).
+    The figure keeps its artists (``fig.il6mm_artists``) so ``update_trajectory_figure`` can reuse it.
     """
     with context():
-        fig, axes = new_figure(width, height, ncols=3)
-        panels = [(axes[0], ("T",), "myeloma burden\n(fraction of marrow)"),
-                  (axes[1], ("M", "H"), "precursors\n(healthy = 1)"),
-                  (axes[2], ("I", "A"), "marrow level\n(healthy = 1)")]
+        fig, axes = new_figure(width, height, **({"nrows": 3, "sharex": True} if stacked else {"ncols": 3}))
         t_end = float(traj.t[-1])
-        for ax, names, ylabel in panels:
-            _shade_treatment(ax, traj.interventions, t_end)
+        artists = {"axes": list(axes), "lines": {}, "reference": {}, "shade": [], "title": None,
+                   "stacked": stacked}
+        for ax, (names, ylabel) in zip(axes, PANELS):
+            artists["shade"] += _shade_treatment(ax, traj.interventions, t_end)
             for name in names:
                 if reference is not None:
-                    ax.plot(reference.t, reference.state(name), color=COLOURS["untreated"], linewidth=1,
-                            linestyle="--")
-                ax.plot(traj.t, traj.state(name), color=COLOURS[name], linewidth=2, label=SHORT_LABELS[name])
+                    artists["reference"][name], = ax.plot(reference.t, reference.state(name),
+                                                          color=COLOURS["untreated"], linewidth=1, linestyle="--")
+                artists["lines"][name], = ax.plot(traj.t, traj.state(name), color=COLOURS[name], linewidth=2,
+                                                  label=SHORT_LABELS[name])
             ax.set_xlim(0, t_end)
             ax.set_ylim(bottom=0)
-            ax.set_xlabel("day")
+            if not stacked or ax is axes[-1]:
+                ax.set_xlabel("day")
             ax.set_ylabel(ylabel)
             if len(names) > 1:
                 ax.legend(frameon=False, fontsize=8, loc="upper right", handlelength=1.2)
@@ -114,8 +126,32 @@ def trajectory_figure(traj: Trajectory, reference: Trajectory | None = None, tit
             axes[0].plot([], [], color=COLOURS["untreated"], linestyle="--", linewidth=1, label="untreated")
             axes[0].legend(frameon=False, fontsize=8, loc="upper left")
         if title:
-            fig.suptitle(title, fontsize=10)
+            artists["title"] = fig.suptitle(_wrap_title(title, stacked), fontsize=10)
+    fig.il6mm_artists = artists
     return fig
+
+
+def _wrap_title(title: str, stacked: bool) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(title, 44)) if stacked else title
+
+
+def update_trajectory_figure(fig: Figure, traj: Trajectory, reference: Trajectory | None = None,
+                             title: str | None = None) -> None:
+    """Show ``traj`` (and ``reference``) in a figure made by ``trajectory_figure``, reusing its artists."""
+    artists = fig.il6mm_artists
+    for name, line in artists["lines"].items():
+        line.set_data(traj.t, traj.state(name))
+    if reference is not None:
+        for name, line in artists["reference"].items():
+            line.set_data(reference.t, reference.state(name))
+    for artist in artists["shade"]:
+        artist.remove()
+    artists["shade"] = [a for ax in artists["axes"] for a in _shade_treatment(ax, traj.interventions,
+                                                                                float(traj.t[-1]))]
+    if title and artists["title"] is not None:
+        artists["title"].set_text(_wrap_title(title, artists["stacked"]))
 
 
 def natural_history_figure(p: NicheParameters | None = None, t_end: float = 900.0) -> Figure:
@@ -124,15 +160,30 @@ def natural_history_figure(p: NicheParameters | None = None, t_end: float = 900.
     return trajectory_figure(_solve(p, (), t_end, 181, None), title="Untreated: from a small seed to a plateau")
 
 
-def regimen_frame(regimen: str, start: float, p: NicheParameters | None = None, t_end: float = 1080.0) -> Figure:
-    """One frame of the regimen explorer: a regimen started on day ``start``, against no treatment."""
+def _regimen_runs(regimen: str, start: float, p: NicheParameters | None, t_end: float):
     p = p or default_parameters()
-    interventions = regimen_interventions(regimen, start)
-    traj = _solve(p, interventions, t_end, 121, None)
+    traj = _solve(p, regimen_interventions(regimen, start), t_end, 121, None)
     reference = _solve(p, (), t_end, 121, None)
-    burden = float(traj.T[-1])
-    return trajectory_figure(traj, reference, width=FRAME_SIZE[0], height=FRAME_SIZE[1],
-                             title=f"{regimen} from day {start:g}: burden on day {t_end:g} = {burden:.2f}")
+    title = f"{regimen} from day {start:g}: burden on day {t_end:g} = {float(traj.T[-1]):.2f}"
+    return traj, reference, title
+
+
+def regimen_frame(regimen: str, start: float, p: NicheParameters | None = None, t_end: float = 1080.0,
+                  stacked: bool = False) -> Figure:
+    """One frame of the regimen explorer: a regimen started on day ``start``, against no treatment."""
+    traj, reference, title = _regimen_runs(regimen, start, p, t_end)
+    width, height = NARROW_FRAME_SIZE if stacked else FRAME_SIZE
+    return trajectory_figure(traj, reference, width=width, height=height, title=title, stacked=stacked)
+
+
+def regimen_frame_narrow(regimen: str, start: float) -> Figure:
+    """The phone rendition of a regimen frame: the three panels stacked."""
+    return regimen_frame(regimen, start, stacked=True)
+
+
+def regimen_update(fig: Figure, regimen: str, start: float) -> None:
+    """Live kernel: show another regimen in a figure made by ``regimen_frame`` (artists reused)."""
+    update_trajectory_figure(fig, *_regimen_runs(regimen, start, None, 1080.0))
 
 
 def regimen_alt(regimen: str, start: float, p: NicheParameters | None = None, t_end: float = 1080.0) -> str:
@@ -165,13 +216,30 @@ def _april_dependence_runs(strength: float, theta: float, p: NicheParameters | N
     return traj, reference
 
 
-def april_dependence_frame(strength: float, theta: float, p: NicheParameters | None = None) -> Figure:
+def _april_title(strength: float, theta: float, traj: Trajectory, reference: Trajectory) -> str:
+    change = 1 - traj.T[-1] / reference.T[-1]
+    return (f"IL-6R blockade {strength:.0%}, APRIL dependence {theta:g}: "
+            f"burden {change:.0%} lower after {APRIL_FRAME_END - APRIL_FRAME_START:g} days")
+
+
+def april_dependence_frame(strength: float, theta: float, p: NicheParameters | None = None,
+                           stacked: bool = False) -> Figure:
     """IL-6 receptor blockade of given strength on established disease, for a given APRIL dependence."""
     traj, reference = _april_dependence_runs(strength, theta, p)
-    change = 1 - traj.T[-1] / reference.T[-1]
-    return trajectory_figure(traj, reference, width=FRAME_SIZE[0], height=FRAME_SIZE[1],
-                             title=f"IL-6R blockade {strength:.0%}, APRIL dependence {theta:g}: "
-                                   f"burden {change:.0%} lower after {APRIL_FRAME_END - APRIL_FRAME_START:g} days")
+    width, height = NARROW_FRAME_SIZE if stacked else FRAME_SIZE
+    return trajectory_figure(traj, reference, width=width, height=height, stacked=stacked,
+                             title=_april_title(strength, theta, traj, reference))
+
+
+def april_dependence_frame_narrow(strength: float, theta: float) -> Figure:
+    """The phone rendition of an APRIL-dependence frame: the three panels stacked."""
+    return april_dependence_frame(strength, theta, stacked=True)
+
+
+def april_dependence_update(fig: Figure, strength: float, theta: float) -> None:
+    """Live kernel: another blockade strength or APRIL dependence in the same figure (artists reused)."""
+    traj, reference = _april_dependence_runs(strength, theta, None)
+    update_trajectory_figure(fig, traj, reference, _april_title(strength, theta, traj, reference))
 
 
 def april_dependence_alt(strength: float, theta: float, p: NicheParameters | None = None) -> str:
@@ -387,6 +455,7 @@ def regimen_explorer():
 
     return interactive_figure(
         regimen_frame, controls=regimen_explorer_controls(), alt=regimen_alt,
+        narrow=regimen_frame_narrow, update=regimen_update,
         hint="Pick a treatment and a start day. Compare IL-6 neutralisation with receptor blockade, "
              f"then add APRIL blockade or a background therapy; start early (day {EXPLORER_STARTS[0]}) "
              f"or at the plateau (day {EXPLORER_STARTS[1]}).")
@@ -405,21 +474,31 @@ def april_dependence_explorer():
 
     return interactive_figure(
         april_dependence_frame, controls=april_dependence_controls(), alt=april_dependence_alt,
+        narrow=april_dependence_frame_narrow, update=april_dependence_update,
         hint="Raise the APRIL dependence from 0 to 1 and watch the same IL-6 blockade lose its grip on the myeloma.")
 
 
 def literature_table_markdown(checks, evidence) -> str:
-    """A MyST table: each literature fact (the records' claims, cited) beside what the model does."""
+    """A MyST table: each literature fact (the records' claims, cited) beside what the model does, in two
+    groups: what the model was calibrated to (or assumes), then the independent checks. Only the latter
+    test the model; the former show it was built as intended."""
     lines = ["| Literature (evidence records) | The model | Verdict |", "|---|---|---|"]
     shown: set[str] = set()
-    for check in checks:
-        parts = []
-        for record_id in check.records:
-            r = evidence.get(record_id)
-            # A record's claim is quoted once; later rows point back to it.
-            parts.append(f"{r.claim} {{footcite}}`{r.source}` (`{r.id}`)" if r.id not in shown
-                         else f"see `{r.id}` above {{footcite}}`{r.source}`")
-            shown.add(r.id)
-        cited = "; ".join(parts)
-        lines.append(f"| **{check.topic}.** {cited} | {check.model} | {check.verdict} |")
+    groups = (("Calibrated to (or assumed), not a test of the model", [c for c in checks if not c.independent]),
+              ("Independent checks", [c for c in checks if c.independent]))
+    for title, group in groups:
+        if not group:
+            continue
+        lines.append(f"| ***{title}*** | | |")
+        for check in group:
+            parts = []
+            for record_id in check.records:
+                r = evidence.get(record_id)
+                # A record's claim is quoted once; later rows point back to it.
+                parts.append(f"{r.claim} {{footcite}}`{r.source}` (`{r.id}`)" if r.id not in shown
+                             else f"see `{r.id}` above {{footcite}}`{r.source}`")
+                shown.add(r.id)
+            cited = "; ".join(parts)
+            verdict = check.verdict if check.independent else f"{check.verdict} ({check.basis})"
+            lines.append(f"| **{check.topic}.** {cited} | {check.model} | {verdict} |")
     return "\n".join(lines)

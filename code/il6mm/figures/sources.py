@@ -74,13 +74,15 @@ def receptor_occupancy(concentration_over_kd, blockade: float):
     return free / (free + 1.0)
 
 
-def receptor_occupancy_figure(blockade_percent: float, scale: str = "log") -> Figure:
-    """Receptor occupancy against ligand concentration, without and with neutralisation (schematic)."""
+def receptor_occupancy_figure(blockade_percent: float, scale: str = "log", narrow: bool = False) -> Figure:
+    """Receptor occupancy against ligand concentration, without and with neutralisation (schematic).
+
+    ``narrow`` lays it out for a phone (smaller, title on two lines) with the same text sizes."""
     if scale not in ("log", "linear"):
         raise ValueError(f"scale must be 'log' or 'linear', got {scale!r}")
     concentration = np.logspace(-2, 3, 400) if scale == "log" else np.linspace(0, 20, 400)
     with context():
-        fig, ax = new_figure(6.4, 3.4)
+        fig, ax = new_figure(*((3.6, 3.3) if narrow else (6.4, 3.4)))
         ax.plot(concentration, receptor_occupancy(concentration, 0.0), color=OKABE_ITO["black"],
                 linestyle="--", label="no blockade")
         ax.plot(concentration, receptor_occupancy(concentration, blockade_percent / 100),
@@ -89,7 +91,8 @@ def receptor_occupancy_figure(blockade_percent: float, scale: str = "log") -> Fi
         ax.set_ylim(0, 1.02)
         ax.set_xlabel("ligand concentration (multiples of $K_d$)")
         ax.set_ylabel("receptor occupancy")
-        ax.set_title("Schematic: neutralising the ligand shifts the occupancy curve")
+        ax.set_title("Schematic: neutralising the ligand\nshifts the occupancy curve" if narrow
+                     else "Schematic: neutralising the ligand shifts the occupancy curve")
         ax.legend(loc="lower right" if scale == "log" else "center right", frameon=False)
     return fig
 
@@ -107,6 +110,11 @@ def occupancy_alt(blockade_percent: float, scale: str) -> str:
             "dashed curve without blockade.")
 
 
+def occupancy_narrow(blockade_percent: float, scale: str) -> Figure:
+    """The phone rendition of an occupancy frame."""
+    return receptor_occupancy_figure(blockade_percent, scale, narrow=True)
+
+
 def occupancy_explorer():
     """The chapter's interactive figure: neutralised fraction and axis scale -> occupancy curves."""
     return interactive_figure(
@@ -114,5 +122,6 @@ def occupancy_explorer():
         controls=[Control("blockade_percent", "Ligand neutralised (%)", options=list(OCCUPANCY_BLOCKADE), default=90),
                   Control("scale", "Concentration axis", options=list(OCCUPANCY_SCALES))],
         alt=occupancy_alt,
+        narrow=occupancy_narrow,
         hint="Move the slider to neutralise more of the ligand, and switch the axis to see the shift on a linear "
              "scale.")

@@ -19,7 +19,7 @@ from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
-from . import notebooks, roles
+from . import frames, kernels, notebooks, roles
 from .provenance import build_footer, inputs_digest
 
 logger = logging.getLogger(__name__)
@@ -49,21 +49,21 @@ def _footer_stamp(app: Sphinx, config) -> None:
 
 
 # Front-end files the site serves itself, so pages need no CDN (an archived copy works offline):
-# (site folder, source folder, file patterns). The sources are the npm packages pinned by
-# package-lock.json (`npm ci`) and our own widget helper script. Widget JS stays out of _static/,
-# whose .js files Jupyter Book would add to every page; _config.yml points myst-nb's
-# `nb_ipywidgets_js` and Sphinx's `mathjax_path` here (paths relative to _static/).
+# (site folder, source folder, file patterns). MathJax comes from the npm package pinned by
+# package-lock.json (`npm ci`); _config.yml's `mathjax_path` points there (relative to _static/).
+# The interactive figures' script and style (il6mm.site.frames) are added only to pages with a figure;
+# both stay out of _static/, whose .js files Jupyter Book would add to every page.
 SITE_ASSETS = (
-    ("_widgets", "node_modules/requirejs", ("require.js",)),
-    ("_widgets", "node_modules/@jupyter-widgets/html-manager/dist", ("embed-amd.js", "*.woff2", "*.woff")),
-    ("_widgets", "code/il6mm/site", ("il6mm-widgets.js",)),
+    (frames.ASSET_DIR, "code/il6mm/site", (frames.SCRIPT, frames.STYLESHEET)),
     ("_mathjax", "node_modules/mathjax/es5", ("tex-mml-chtml.js", "input/**/*.js", "output/chtml/**/*",
                                               "a11y/*.js", "ui/*.js", "sre/**/*", "adaptors/*.js")),
 )
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def _serve_front_end_files(app: Sphinx) -> None:
-    """Copy require.js, the widget manager, MathJax and il6mm-widgets.js into the site."""
+    """Copy MathJax and the interactive figures' script and style into the site."""
     if app.builder.format != "html":
         return
     src, out = Path(app.srcdir), Path(app.outdir)
@@ -128,13 +128,65 @@ def _scholar_metadata(app: Sphinx, pagename: str, templatename: str, context: di
     context["metatags"] = context.get("metatags", "") + meta
 
 
+def _interactive_figures(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Static renditions of interactive figures: frames out of the page into ``_frames/`` files, the swap
+    script on the pages that need it, and no widget state or widget manager on any page."""
+    body = context.get("body") or ""
+    if f'type="{WIDGET_VIEW}"' in body:
+        raise ExtensionError(f"il6mm: {pagename} shows a widget that has no static rendition (text/html); "
+                             "the site loads no widget manager, so it would be blank: use "
+                             "il6mm.figures.interactive.interactive_figure")
+    folder = Path(app.outdir) / frames.FRAMES_DIR
+    pathto = context["pathto"]
+
+    def store(png: bytes) -> str:
+        return pathto(f"{frames.FRAMES_DIR}/{frames.write_frame(folder, png)}", 1)
+
+    try:
+        body, count = frames.externalise_frames(body, pagename, store)
+    except frames.FrameError as err:
+        raise ExtensionError(f"il6mm: {err}") from err
+    if count:
+        context["body"] = body
+        app.add_js_file(f"../{frames.ASSET_DIR}/{frames.SCRIPT}", defer="defer")
+        app.add_css_file(f"../{frames.ASSET_DIR}/{frames.STYLESHEET}")
+    scripts = context.get("script_files")
+    if scripts:
+        # The kernel's widget models (what a widget manager would need) are of no use to a static page.
+        scripts[:] = [s for s in scripts if getattr(s, "attributes", {}).get("type") != WIDGET_STATE]
+
+
+_TABLE_BOX = re.compile(r'<div class="pst-scrollable-table-container">(\s*<table[^>]*>\s*(?:<caption>(.*?)</caption>)?)',
+                        re.S)
+
+
+def _focusable_table_scrollers(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """The theme lets a wide table scroll sideways in its own box; name that box as a region a keyboard user
+    can focus and scroll (tabindex 0; the theme lowers it to -1 where nothing scrolls)."""
+    body = context.get("body")
+    if not body or "pst-scrollable-table-container" not in body:
+        return
+
+    def one(match: re.Match) -> str:
+        caption = html.unescape(re.sub(r"<[^>]+>", "", match.group(2) or "")).strip()
+        label = f"{caption[:120]} (scrolls sideways)" if caption else "Table (scrolls sideways)"
+        return (f'<div class="pst-scrollable-table-container il6mm-table-scroll" tabindex="0" role="region" '
+                f'aria-label="{html.escape(label, quote=True)}">{match.group(1)}')
+
+    context["body"] = _TABLE_BOX.sub(one, body)
+
+
 def setup(app: Sphinx) -> dict:
     # Priority < 500 so that we run before myst-nb reads the value at builder-inited.
+    # Before any notebook executes: kernels over IPC (no "running over TCP without encryption" noise).
+    kernels.use_ipc_kernels()
     app.connect("config-inited", _cache_per_digest, priority=400)
     app.connect("config-inited", _footer_stamp, priority=400)
     app.connect("builder-inited", _serve_front_end_files)
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
+    app.connect("html-page-context", _interactive_figures, priority=900)
     app.connect("html-page-context", _accessible_citation_lists)
+    app.connect("html-page-context", _focusable_table_scrollers)
     app.connect("html-page-context", _scholar_metadata)
     # After sphinx-book-theme makes its launch buttons (priority 501): Binder opens the readers' notebook.
     app.connect("html-page-context", notebooks.readers_link, priority=600)

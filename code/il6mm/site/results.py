@@ -163,9 +163,14 @@ def _niche(results: ResultSet):
         "benefit": {key: dict(zip(("zero", "default", "one"), (100 * float(v) for v in benefits[label])))
                     for key, label in (("il6", "IL-6R blockade"), ("april", "APRIL blockade"), ("dual", "both"))},
         "checks": len(checks),
-        "reproduced": sum(c.verdict == "reproduced" for c in checks),
+        "calibration_checks": sum(not c.independent for c in checks),
+        "independent_checks": sum(c.independent for c in checks),
+        # Calibration is not validation: only independent checks count as reproduced.
+        "reproduced": sum(c.independent and c.verdict == "reproduced" for c in checks),
+        "partly": sum(c.independent and c.verdict == "partly" for c in checks),
         "course_peak": {"I": float(course.I.max()), "M": float(course.M.max())},
         "parameters": len(records),
+        "assumed": sum(r.provenance == "assumed" for r in records.values()),
     }
     return value, ("data/model/niche_parameters.yaml",)
 
@@ -203,3 +208,33 @@ def results_table_markdown(results: ResultSet) -> str:
         lines.append(f"\n    {kind}: {escape(', '.join(r.inputs))}.")
     lines.append("```")
     return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Chapter 4: pooled CRS incidence (a description of non-randomised cohorts)
+# ---------------------------------------------------------------------------------------------------------
+
+def _crs(grade: str):
+    def compute(results: ResultSet):
+        from ..analysis.crs_pooling import crs_pooling
+
+        pooling = crs_pooling(results.evidence.crs, grade)
+        used = [c.record for p in {**pooling.by_class, **pooling.prophylaxis}.values() for c in p.cohorts]
+        return pooling, tuple(dict.fromkeys(used))
+    return compute
+
+
+result("crs_any", "random-effects (DerSimonian-Laird) pooled proportion of patients with CRS of any grade, on the "
+       "logit scale, by therapy class and by prophylactic tocilizumab (non-randomised cohorts)")(_crs("any"))
+result("crs_grade3", "random-effects (DerSimonian-Laird) pooled proportion of patients with CRS of grade 3 or "
+       "higher, on the logit scale, by therapy class and by prophylactic tocilizumab (non-randomised cohorts)")(
+    _crs("grade3"))
+
+
+@result("registrations", "counts of the registered trials of IL-6 blockade in myeloma, by status")
+def _registrations(results: ResultSet):
+    regs = results.evidence.registrations
+    counts = {"total": len(regs)}
+    for status in ("completed", "terminated", "withdrawn", "recruiting"):
+        counts[status] = sum(r.status == status for r in regs)
+    return counts, tuple(r.id for r in regs)

@@ -207,7 +207,8 @@ class Resolver:
         if not steps:
             raise UnknownValue(f"{record_id!r}: name a field (e.g. {record_id}.n) or a keyed item ({record_id}/key)")
         value = walk(record, steps, record_id)
-        provenance = f"From record {record_id}: {self.short_citation(record.source)}, {record.where}"
+        cited = self.short_citation(record.source) if record.source else "registry page"
+        provenance = f"From record {record_id}: {cited}, {record.where}"
         return Resolved(format_value(value, fmt), value, address, record_anchor(record_id), provenance,
                         record_id=record_id)
 

@@ -1,0 +1,203 @@
+"""Pooled incidence of cytokine release syndrome (CRS) by therapy class, and with or without prophylactic
+tocilizumab.
+
+Each CRS record with a ``therapy_class`` is one cohort. Its proportion of patients with CRS is pooled on the
+logit scale with statsmodels' random-effects ``combine_effects`` (DerSimonian-Laird), within each class.
+Events come from the published count, or else from the published percentage and n (marked as derived); a
+cohort with 0 or n events gets 0.5 added to both cells, the usual continuity correction.
+
+The prophylaxis comparison sets cohorts given tocilizumab before treatment beside cohorts that were not,
+among bispecific antibodies. None of these cohorts is randomised and they differ in much besides
+prophylaxis (drug, setting, period, prior therapy): the comparison describes the published cohorts, it does
+not estimate an effect of tocilizumab.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import numpy as np
+from scipy import stats
+from scipy.special import expit, logit
+from statsmodels.stats.meta_analysis import combine_effects
+
+from ..evidence import CRSRecord
+
+#: Therapy classes in reading order.
+CLASSES = ("BCMA CAR-T", "BCMA bispecific", "GPRC5D bispecific", "BCMA or GPRC5D bispecifics")
+GRADES = {"any": "CRS of any grade", "grade3": "CRS of grade 3 or higher"}
+Z95 = float(stats.norm.isf(0.025))
+DERIVED = "events reconstructed from the published percentage and n"
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """One cohort's CRS proportion, on the logit scale."""
+
+    record: str
+    label: str
+    therapy_class: str
+    prophylaxis: bool
+    events: int
+    n: int
+    derived: bool
+    source: str
+
+    @property
+    def corrected(self) -> bool:
+        return self.events in (0, self.n)
+
+    @property
+    def logit(self) -> float:
+        e, n = (self.events + 0.5, self.n + 1.0) if self.corrected else (self.events, float(self.n))
+        return float(logit(e / n))
+
+    @property
+    def se(self) -> float:
+        e, n = (self.events + 0.5, self.n + 1.0) if self.corrected else (self.events, float(self.n))
+        return math.sqrt(1.0 / e + 1.0 / (n - e))
+
+    @property
+    def proportion(self) -> float:
+        return self.events / self.n
+
+    @property
+    def ci_low(self) -> float:
+        return float(expit(self.logit - Z95 * self.se))
+
+    @property
+    def ci_high(self) -> float:
+        return float(expit(self.logit + Z95 * self.se))
+
+
+@dataclass(frozen=True)
+class PooledProportion:
+    """Random-effects (DerSimonian-Laird) pooled proportion of one group of cohorts."""
+
+    group: str
+    cohorts: tuple[Cohort, ...]
+    proportion: float
+    ci_low: float
+    ci_high: float
+    tau2: float           # between-cohort variance on the logit scale; nan when k == 1
+    i2: float             # nan when k == 1
+
+    @property
+    def k(self) -> int:
+        return len(self.cohorts)
+
+    @property
+    def patients(self) -> int:
+        return sum(c.n for c in self.cohorts)
+
+    @property
+    def percent(self) -> float:
+        return 100 * self.proportion
+
+    @property
+    def percent_low(self) -> float:
+        return 100 * self.ci_low
+
+    @property
+    def percent_high(self) -> float:
+        return 100 * self.ci_high
+
+
+@dataclass(frozen=True)
+class Left:
+    record: str
+    reason: str
+
+
+def cohort_of(record: CRSRecord, grade: str = "any") -> Cohort | str:
+    """The cohort of one record for ``grade`` ("any" or "grade3"), or why it cannot be pooled."""
+    if grade not in GRADES:
+        raise ValueError(f"grade must be one of {sorted(GRADES)}, got {grade!r}")
+    if record.n is None:
+        return "number of patients not on a checked page"
+    if record.therapy_class is None:
+        return "not a separate cohort: its patients are counted in another record"
+    count = record.crs_any_grade_count if grade == "any" else record.crs_grade3plus_count
+    percent = record.crs_any_grade_percent if grade == "any" else record.crs_grade3plus_percent
+    derived = False
+    if count is None:
+        if percent is None:
+            return f"{GRADES[grade]} not on a checked page"
+        count, derived = int(round(percent * record.n / 100)), True
+    return Cohort(record.id, _short_label(record), record.therapy_class, record.prophylactic_tocilizumab,
+                  count, record.n, derived, record.source)
+
+
+def _short_label(record: CRSRecord) -> str:
+    """'MajesTEC-1' for trials, otherwise the source's first author and year from the record id."""
+    if record.cohort == "pivotal trial" and record.trial:
+        return record.trial.split(" (")[0]
+    names = {"crs-soc-ciltacel": "Cilta-cel, standard of care", "crs-prophylaxis-bloodadv2025":
+             "Prophylaxis cohort (Blood Adv 2025)", "crs-prophylaxis-outpatient-scott2025":
+             "Outpatient, prophylaxis (Scott 2025)", "crs-outpatient-sandahl2025":
+             "Outpatient teclistamab (Sandahl 2025)"}
+    return names.get(record.id, record.product)
+
+
+def pool_proportions(group: str, cohorts: Sequence[Cohort]) -> PooledProportion:
+    """DerSimonian-Laird random-effects pooling of logit proportions (statsmodels); one cohort is itself."""
+    cohorts = tuple(cohorts)
+    if not cohorts:
+        raise ValueError(f"nothing to pool in group {group!r}")
+    y = np.array([c.logit for c in cohorts])
+    v = np.array([c.se ** 2 for c in cohorts])
+    if len(cohorts) == 1:
+        c = cohorts[0]
+        return PooledProportion(group, cohorts, c.proportion, c.ci_low, c.ci_high, float("nan"), float("nan"))
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        result = combine_effects(y, v, method_re="dl")
+    if result.tau2 > 0:
+        tau2, mean, se = float(result.tau2), float(result.mean_effect_re), float(result.sd_eff_w_re)
+    else:  # no detectable heterogeneity: the random-effects estimate is the fixed-effect one
+        tau2, mean, se = 0.0, float(result.mean_effect_fe), float(result.sd_eff_w_fe)
+    q, df = float(result.q), len(cohorts) - 1
+    i2 = max(0.0, (q - df) / q) if q > 0 else 0.0
+    return PooledProportion(group, cohorts, float(expit(mean)), float(expit(mean - Z95 * se)),
+                            float(expit(mean + Z95 * se)), tau2, i2)
+
+
+@dataclass(frozen=True)
+class CRSPooling:
+    """What the chapter shows: pooled CRS by class (cohorts without prophylaxis), the prophylaxis comparison
+    (bispecific cohorts with and without it), and every record left out, with why."""
+
+    grade: str
+    by_class: dict[str, PooledProportion]
+    prophylaxis: dict[str, PooledProportion]   # "with" / "without"
+    left_out: tuple[Left, ...]
+
+    def group(self, name: str) -> PooledProportion:
+        return self.by_class.get(name) or self.prophylaxis[name]
+
+
+def crs_pooling(records: Iterable[CRSRecord], grade: str = "any") -> CRSPooling:
+    """Pool the CRS cohorts of ``records`` for ``grade`` by therapy class and by prophylaxis."""
+    cohorts, left = [], []
+    for record in records:
+        found = cohort_of(record, grade)
+        if isinstance(found, str):
+            if record.system == "patients" and record.product_class != "IL-6 blockade":
+                left.append(Left(record.id, found))
+        else:
+            cohorts.append(found)
+    by_class = {}
+    for name in CLASSES:
+        members = [c for c in cohorts if c.therapy_class == name and not c.prophylaxis]
+        if members:
+            by_class[name] = pool_proportions(name, members)
+    bispecific = [c for c in cohorts if "bispecific" in c.therapy_class]
+    prophylaxis = {}
+    for key, flag in (("without", False), ("with", True)):
+        members = [c for c in bispecific if c.prophylaxis is flag]
+        if members:
+            prophylaxis[key] = pool_proportions(f"bispecifics {key} prophylactic tocilizumab", members)
+    return CRSPooling(grade, by_class, prophylaxis, tuple(left))
