@@ -314,7 +314,8 @@ def _prose(tab) -> str:
     }""")
 
 
-# Runs in the kernel: the first interactive figure's images, by hash; matplotlib saves counted from now.
+# Runs in the kernel: the first interactive figure's images, by hash; matplotlib renderings counted (and
+# marked, so a redrawn frame differs from every earlier one) from now on, whichever way the figure renders.
 _KERNEL_WATCH = """
 import hashlib as _h, json as _j, ipywidgets as _w, matplotlib.figure as _mf
 from ipywidgets.widgets.widget import _instances as _all_widgets
@@ -326,15 +327,17 @@ def _images(w):
         yield from _images(c)
 _before = {_h.sha256(i.value).hexdigest() for i in _images(_fig)}
 _saves = [0]
-_orig_savefig = _mf.Figure.savefig
-def _marked_savefig(self, *a, **k):  # each redraw from now on carries a mark, so its frame is new
+_orig_draw = _mf.Figure.draw
+def _marked_draw(self, renderer):  # every rendering from now on (savefig or canvas) carries a mark
     _saves[0] += 1
-    self.text(0.01, 0.01, "redrawn in the kernel", fontsize=6)
-    return _orig_savefig(self, *a, **k)
-_mf.Figure.savefig = _marked_savefig
+    if not getattr(self, "_il6mm_marked", False):
+        self.text(0.01, 0.01, "redrawn in the kernel", fontsize=6)
+        self._il6mm_marked = True
+    return _orig_draw(self, renderer)
+_mf.Figure.draw = _marked_draw
 """ % FIGURE_CLASS
 _KERNEL_REPORT = """
-_mf.Figure.savefig = _orig_savefig
+_mf.Figure.draw = _orig_draw
 print(_j.dumps({"saves": _saves[0], "before": sorted(_before),
                 "now": sorted({_h.sha256(i.value).hexdigest() for i in _images(_fig)})}))
 """
