@@ -11,7 +11,7 @@ ENV_STAMP := $(VENV)/.installed
 BUILD := $(VENV)/bin/jupyter-book build . -W -n --keep-going
 PORT ?= 8000
 
-.PHONY: book test serve clean env browser lock release pdf search pending
+.PHONY: book test serve clean env browser lock release pdf search pending binder-env lab
 
 env: $(ENV_STAMP)
 
@@ -19,6 +19,8 @@ $(ENV_STAMP): requirements.txt code/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	# The package last, without dependencies: requirements.txt pins them (as on Binder, see postBuild).
+	$(PY) -m pip install --quiet --no-deps -e ./code
 	touch $@
 
 # Front-end files the site serves itself (MathJax) and axe-core for the
@@ -42,7 +44,7 @@ browser:
 pdf: book browser
 	$(PY) -m il6mm.site.pdf
 
-test: pdf
+test: pdf binder-env
 	$(PY) -m pytest
 
 # One version of the review: make release VERSION=x.y.z TRIGGER="..." CONCLUSIONS=changed|unchanged [WHICH="..."]
@@ -53,6 +55,17 @@ release: $(ENV_STAMP) $(NODE_STAMP)
 	$(PY) -m il6mm.living.release --version "$$VERSION" --trigger "$$TRIGGER" --conclusions "$$CONCLUSIONS" \
 	  --which "$$WHICH" $${SEARCHED:+--searched-up-to "$$SEARCHED"} $${SEARCH_NOTE:+--search-note "$$SEARCH_NOTE"} \
 	  $${SUMMARY:+--summary "$$SUMMARY"}
+
+# The Binder-faithful environment for tests/test_binder.py: repo2docker's JupyterLab stack
+# (tests/binder-stack.txt) plus requirements.txt, in .binder-venv; rebuilt only when either file changes.
+binder-env: $(ENV_STAMP)
+	$(PY) tests/binder_env.py
+
+# The same JupyterLab a Binder reader gets, on this machine: postBuild as Binder runs it, then the lab.
+lab: binder-env
+	PATH="$(CURDIR)/.binder-venv/bin:$$PATH" ./postBuild
+	PATH="$(CURDIR)/.binder-venv/bin:$$PATH" jupyter lab --ip=127.0.0.1 --no-browser \
+		--ServerApp.root_dir="$(CURDIR)" notebooks/01-history.ipynb
 
 serve:
 	@echo "Serving _build/html on http://127.0.0.1:$(PORT)"
@@ -70,11 +83,11 @@ pending: $(ENV_STAMP)
 
 clean:
 	test ! -x $(VENV)/bin/jupyter-book || $(VENV)/bin/jupyter-book clean --all .
-	rm -rf _build tests/artifacts
+	rm -rf _build tests/artifacts notebooks
 
 # Re-resolve the environment from requirements.in and pin every package exactly.
 lock:
 	rm -rf .lockenv && $(PYTHON) -m venv .lockenv
 	.lockenv/bin/pip install --quiet -r requirements.in
-	{ sed -n 1,2p requirements.txt; echo "-e ./code"; .lockenv/bin/pip freeze --exclude-editable; } > requirements.txt.new
+	{ grep '^#' requirements.txt; .lockenv/bin/pip freeze --exclude-editable; } > requirements.txt.new
 	mv requirements.txt.new requirements.txt && rm -rf .lockenv

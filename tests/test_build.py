@@ -25,9 +25,11 @@ def test_every_page_in_the_toc_is_built(site, page):
 
 @pytest.mark.parametrize("page", [p for p in toc_files() if p.startswith("chapters/0")])
 def test_every_chapter_has_a_binder_link_to_itself(site, page):
+    """The launch button opens the chapter's readers' notebook (made by postBuild), never the MyST source."""
     html = (site / f"{page}.html").read_text()
     links = re.findall(r'href="(https://mybinder\.org/v2/gh/[^"]+)"', html)
-    assert any(link.endswith(f"urlpath=lab/tree/{page}.md") for link in links), links
+    notebook = f"notebooks/{Path(page).name}.ipynb"
+    assert links and all(link.endswith(f"urlpath=lab/tree/{notebook}") for link in links), links
 
 
 def test_bibliography_lists_every_reference_with_its_identifier(site):

@@ -1,15 +1,15 @@
 """Every chapter runs top to bottom as a notebook, as a Binder user would run it."""
 
-import jupytext
 import nbclient
 import pytest
 
 from conftest import REPO, notebook_pages
+from il6mm.site.notebooks import read_chapter
 
 
 @pytest.mark.parametrize("page", notebook_pages(), ids=lambda p: p.relative_to(REPO).as_posix())
 def test_page_executes_as_a_notebook(page):
-    notebook = jupytext.read(page)
+    notebook, _ = read_chapter(page)  # myst-nb's reader, as the book reads the page
     # JupyterLab starts a notebook's kernel in the notebook's own folder.
     client = nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3",
                                      resources={"metadata": {"path": str(page.parent)}})

@@ -30,7 +30,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from ..living import versions as living_versions
 from . import citation as cite
-from . import frames, kernels, roles
+from . import frames, kernels, notebooks, roles
 from .living_status import add_status_line, check_living_files
 from .pdf import PDF_NAME
 from .provenance import build_footer, inputs_digest
@@ -355,5 +355,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", _focusable_table_scrollers)
     app.connect("html-page-context", _scholar_metadata)
     app.connect("html-page-context", add_status_line)
+    # After sphinx-book-theme makes its launch buttons (priority 501): Binder opens the readers' notebook.
+    app.connect("html-page-context", notebooks.readers_link, priority=600)
     roles.setup(app)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}
