@@ -32,7 +32,7 @@ def test_the_committed_living_files_validate():
     living = load_living()
     assert [s.source for s in living.searches] == ["PubMed"] * 3
     assert living.searched_up_to() == dt.date(2026, 12, 1)
-    assert [(r.kind, r.version) for r in living.runs] == [("manual", "0.1.0"), ("manual", None)]
+    assert [(r.kind, r.version) for r in living.runs] == [("manual", "0.1.0"), ("manual", "0.2.0")]
     for manual in living.runs:
         assert (manual.hits, manual.new, manual.duplicates) == (None, None, None)  # unknown, not invented
 
@@ -190,7 +190,7 @@ def test_known_records_need_not_have_every_field():
 
 def test_the_flow_of_the_manual_searches_shows_unknown_counts_as_unknown():
     flows = flow_table(load_living())
-    assert [f.version for f in flows] == ["0.1.0", "next", "cumulative"]
+    assert [f.version for f in flows] == ["0.1.0", "0.2.0", "cumulative"]
     for flow in flows:
         assert (flow.identified, flow.duplicates_removed, flow.screened, flow.excluded) == (None,) * 4
         assert flow.pending == 0
@@ -264,7 +264,9 @@ def test_a_run_appends_pending_candidates_and_one_log_entry_per_search(tmp_path)
     assert [(r.hits, r.new, r.duplicates) for r in runs] == [(2, 1, 1), (2, 0, 2), (2, 0, 2)]
     flows = flow_table(living)
     assert flows[-1].label == "cumulative" and flows[1].identified is None  # the manual search of 2026-12-01
-    assert flows[1].pending == 1 and flows[1].runs[-3:] == tuple(r.run for r in runs)
+    # The new runs belong to no released version yet: they form the "next version" column.
+    assert flows[-2].label.endswith("(next version)")
+    assert flows[-2].pending == 1 and flows[-2].runs[-3:] == tuple(r.run for r in runs)
     assert pending_lines(living)[0].startswith("pubmed-41000001  PMID 41000001  Doe 2026")
 
 
@@ -352,7 +354,7 @@ def test_the_flow_figure_draws_every_box_with_unknown_counts_as_unknown():
     assert "Version 0.1.0" in texts
     assert "Identified\nunknown" in texts and "Included\n40" in texts and "Included\n46" in texts
     assert "Awaiting screening\n0" in texts and any(t.startswith("Excluded\nunknown") for t in texts)
-    assert "Since 0.1.0 (next version)" in texts and "Cumulative" in texts
+    assert "Version 0.2.0" in texts and "Cumulative" in texts
     with pytest.raises(ValueError):
         flow_figure([])
 

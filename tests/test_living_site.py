@@ -8,6 +8,7 @@ import html
 import re
 
 import pytest
+import yaml
 
 from conftest import REPO, copy_env, run_build, toc_files
 from il6mm.living import load_living
@@ -22,7 +23,9 @@ def test_every_page_shows_the_living_status_at_the_top(site, page):
     found = STATUS.findall(text)
     assert len(found) == 1, page
     line = found[0]
-    assert "Version 0.1.0, 27 November 2026" in line
+    cff = yaml.safe_load((REPO / "CITATION.cff").read_text())
+    released = dt.date.fromisoformat(str(cff["date-released"]))
+    assert f"Version {cff['version']}, {released.day} {released:%B %Y}" in line
     up_to = load_living().searched_up_to()
     assert f"evidence searched up to {up_to.day} {up_to:%B %Y}" in line
     href = re.search(r'href="([^"]+)"', line).group(1)

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import il6mm
 from il6mm.site import provenance
 
 
@@ -47,10 +48,10 @@ def test_digest_sees_a_renamed_file(tmp_path):
 def test_build_stamp_names_version_and_digest(tmp_path):
     root = _tree(tmp_path)
     stamp = provenance.build_stamp(root)
-    assert provenance.inputs_digest(root) in stamp and "il6mm 0.1.0" in stamp
+    assert provenance.inputs_digest(root) in stamp and f"il6mm {il6mm.__version__}" in stamp
 
 
 def test_footer_without_git_has_no_commit(tmp_path):
     import datetime
     footer = provenance.build_footer(tmp_path, today=datetime.date(2026, 1, 2))
-    assert footer == "Version 0.1.0, built 2026-01-02."
+    assert footer == f"Version {il6mm.__version__}, built 2026-01-02."

@@ -37,6 +37,7 @@ def repo(tmp_path, monkeypatch):
         if source.is_file():
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, dest / name)
+    _as_at_version_010(dest)
     git(dest.parent, "init", "-q", "-b", "main", str(dest))
     git(dest, "config", "user.name", "Release Test")
     git(dest, "config", "user.email", "release-test@example.org")
@@ -44,6 +45,25 @@ def repo(tmp_path, monkeypatch):
     git(dest, "commit", "-qm", "Version 0.1.0 as it stands")
     git(dest, "tag", "-a", "v0.1.0", "-m", "Version 0.1.0")
     return dest
+
+
+def _as_at_version_010(dest):
+    """Make the copy read as version 0.1.0 (today's code and evidence, the versions file, CHANGELOG, CITATION.cff
+    and package version of release 0.1.0), whatever version this checkout has reached since."""
+    from il6mm.living.release import changelog_text
+    from il6mm.living.versions import dump_versions
+
+    entries = [e for e in load_versions(dest / "data" / "living" / "versions.yaml") if e.version == "0.1.0"]
+    (dest / "data" / "living" / "versions.yaml").write_text(dump_versions(entries))
+    (dest / "CHANGELOG.md").write_text(changelog_text(entries))
+    cff = dest / "CITATION.cff"
+    data = yaml.safe_load(cff.read_text())
+    text = cff.read_text().replace(f"version: {data['version']}", "version: 0.1.0")
+    text = text.replace(f'date-released: "{data["date-released"]}"', f'date-released: "{entries[0].date.isoformat()}"')
+    text = text.replace(f"date-released: {data['date-released']}", f'date-released: "{entries[0].date.isoformat()}"')
+    cff.write_text(text)
+    init = dest / "code" / "il6mm" / "__init__.py"
+    init.write_text(init.read_text().replace(f'__version__ = "{data["version"]}"', '__version__ = "0.1.0"'))
 
 
 def snapshot(repo):
