@@ -246,6 +246,62 @@ def test_live_update_reuses_the_figure_and_its_artists():
     assert fig.image.value != shown
 
 
+def _full_redraw(fig) -> np.ndarray:
+    """What a full draw of the figure's current state gives (no artist left out), as an RGBA array."""
+    for artist in fig.findobj():
+        artist.set_animated(False)
+    fig.canvas.draw()
+    return np.asarray(fig.canvas.buffer_rgba()).copy()
+
+
+def test_a_live_update_that_names_its_artists_draws_only_those_and_matches_a_full_draw():
+    drawn = []
+
+    def draw(slope):
+        with style.context():
+            fig, ax = style.new_figure(3, 2)
+            ax.plot([0, 1], [0, slope], gid="line")
+            ax.set_ylim(0, 2)
+            fig.suptitle(f"slope {slope}")
+        return fig
+
+    def update(fig, slope):
+        line, = [a for a in fig.axes[0].lines if a.get_gid() == "line"]
+        line.set_ydata([0, slope])
+        fig._suptitle.set_text(f"slope {slope}")
+        if not hasattr(line, "counted"):
+            line.counted = True
+            line.draw = _counting(line.draw, drawn)
+        return [line, *fig.axes[0].spines.values(), fig._suptitle]  # the spines are drawn over the line
+
+    fig = interactive_figure(draw, [SLOPE], alt=alt_line, hint=HINT, update=update)
+    fig.control_widgets[0].index = 2
+    live = fig._live_fig
+    ticks_drawn = _count_draws(live.axes[0].xaxis)
+    for index in (0, 1, 2, 0):
+        fig.control_widgets[0].index = index
+        with PILImage.open(io.BytesIO(fig.image.value)) as image:
+            shown = np.asarray(image.convert("RGB"))
+        assert np.array_equal(shown, _full_redraw(live)[..., :3]), f"blitted frame {index} differs from a full draw"
+        ticks_drawn_now = ticks_drawn()
+    assert drawn, "the changed line was drawn"
+    # Only the full redraws of the check above drew the axis: the blitted updates left it alone.
+    assert ticks_drawn_now == 4
+
+
+def _counting(method, log):
+    def wrapped(*args, **kwargs):
+        log.append(1)
+        return method(*args, **kwargs)
+    return wrapped
+
+
+def _count_draws(artist):
+    calls = []
+    artist.draw = _counting(artist.draw, calls)
+    return lambda: len(calls)
+
+
 # --- page weight ------------------------------------------------------------------------------------
 
 def test_frame_bytes_count_what_one_screen_fetches():

@@ -492,9 +492,9 @@ def _myeloid_given_tumour(T: float, p: NicheParameters, controls: Controls) -> f
 
     upper = space * (1.0 + p.eps_M) / (1.0 + p.eps_M * R_I0)
     grid = np.linspace(upper * 1e-6, upper * (1 + 1e-9), 61)
-    values = np.array([gap(m) for m in grid])
-    roots = [brentq(gap, a, b, xtol=1e-13) for a, b, fa, fb in
-             zip(grid[:-1], grid[1:], values[:-1], values[1:]) if fa * fb < 0 or fb == 0]
+    values = gap(grid)  # vectorised: the grid scan is most of a steady-state search
+    brackets = np.flatnonzero((values[:-1] * values[1:] < 0) | (values[1:] == 0))
+    roots = [brentq(gap, grid[i], grid[i + 1], xtol=1e-13) for i in brackets]
     if len(roots) != 1:
         raise ValueError(f"myeloid pool has {len(roots)} steady states at T={T:.4g}; "
                          "the 1-D reduction needs exactly one")

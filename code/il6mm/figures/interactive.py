@@ -25,8 +25,11 @@ serves it below ``NARROW_MEDIA`` with ``<picture><source media=...>``, so figure
 
 Live redraw: with ``update(fig, **values)`` (changes the artists of a figure ``draw`` made, in place) a
 live update reuses the figure and its frozen layout instead of building a new one, and encodes the PNG
-without the palette pass (which only exists to keep the static site light). ``refresh()`` recomputes
-every precomputed frame (after a reader changes something ``draw`` reads).
+without the palette pass (which only exists to keep the static site light). When ``update`` returns the
+artists it changed (and those drawn over them, such as legends), only those are drawn again, over a cached
+image of the rest of the figure (matplotlib's blitting): axes, ticks and labels are text, and drawing text
+is most of the cost of a frame. ``refresh()`` recomputes every precomputed frame (after a reader changes
+something ``draw`` reads).
 
 Numeric options become a labelled slider, text options or ``(label, value)`` pairs a labelled drop-down.
 Every frame carries its own alt text (``alt(**values)``), and the ``hint`` sentence saying what to try is
@@ -240,17 +243,74 @@ def _compact_png(png: bytes) -> bytes:
     return out.getvalue()
 
 
-def _fast_png(fig: Figure) -> bytes:
-    """PNG of an already laid-out figure for the live view: one Agg draw, light zlib, no palette pass."""
+def _agg_canvas(fig: Figure):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    return fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+
+
+def _canvas_png(canvas) -> bytes:
+    """PNG of what an Agg canvas holds now: light zlib, no palette pass (the live view is not stored)."""
     from PIL import Image as PILImage
 
-    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    canvas.draw()
     image = PILImage.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
     out = io.BytesIO()
     image.convert("RGB").save(out, format="PNG", compress_level=1)
     return out.getvalue()
+
+
+def _fast_png(fig: Figure) -> bytes:
+    """PNG of a figure for the live view: one full Agg draw, then ``_canvas_png``."""
+    canvas = _agg_canvas(fig)
+    canvas.draw()
+    return _canvas_png(canvas)
+
+
+def _draw_order(fig: Figure, artists) -> list:
+    """``artists`` in the order a full draw paints them: the figure's children by zorder (an axes with
+    everything in it), and inside an axes its children by zorder, ties kept in the order they were added."""
+    def by_zorder(children):
+        return {id(a): i for i, a in enumerate(sorted(children, key=lambda a: a.get_zorder()))}
+
+    top = by_zorder(fig.get_children())
+    inside: dict[int, dict] = {}
+
+    def key(artist):
+        ax = artist.axes
+        if ax is None or artist is ax:
+            return top[id(artist)], -1
+        if id(ax) not in inside:
+            inside[id(ax)] = by_zorder(ax.get_children())
+        return top[id(ax)], inside[id(ax)][id(artist)]
+
+    return sorted(artists, key=key)
+
+
+class _LiveFigure:
+    """The one figure a live view redraws: its layout frozen after the first draw, and (when ``update``
+    says which artists it changed) a cached image of everything else, so an update draws only those."""
+
+    def __init__(self, fig: Figure) -> None:
+        self.fig, self.canvas = fig, _agg_canvas(fig)
+        self.canvas.draw()  # lays it out once ...
+        fig.set_layout_engine("none")  # ... and keeps that layout for every update
+        self.background = None
+
+    def png(self, changed) -> bytes:
+        """The frame after an update that changed ``changed`` (None: it did not say, so draw it all)."""
+        if changed is None:
+            return _fast_png(self.fig)
+        changed = _draw_order(self.fig, changed)
+        for artist in changed:
+            artist.set_animated(True)  # left out of full draws: they become the moving layer
+        if self.background is None:
+            self.canvas.draw()
+            self.background = self.canvas.copy_from_bbox(self.fig.bbox)
+        else:
+            self.canvas.restore_region(self.background)
+        for artist in changed:
+            self.fig.draw_artist(artist)
+        return _canvas_png(self.canvas)
 
 
 def _alt_text(alt: Callable[..., str] | str, values: dict) -> str:
@@ -272,7 +332,7 @@ class InteractiveFigure(widgets.VBox):
     def __init__(self, draw: Callable[..., Figure], controls: Sequence[Control],
                  alt: Callable[..., str] | str, hint: str, name: str | None = None,
                  narrow: Callable[..., Figure] | tuple[float, float] | None = None,
-                 update: Callable[..., None] | None = None) -> None:
+                 update: Callable[..., Any] | None = None) -> None:
         controls = list(controls)
         if not 1 <= len(controls) <= 2 or not all(isinstance(c, Control) for c in controls):
             raise ValueError(f"interactive_figure takes one or two Control objects, got {controls!r}")
@@ -296,7 +356,7 @@ class InteractiveFigure(widgets.VBox):
 
         # The live interface: the same controls, one image redrawn in the kernel.
         self.control_widgets = [c.make_widget() for c in self.controls]
-        self._live_fig: Figure | None = None
+        self._live: _LiveFigure | None = None
         self.image = widgets.Image(value=self.frames[self.default_key()], format="png",
                                    layout=widgets.Layout(max_width="100%", height="auto"))
         for control in self.control_widgets:
@@ -338,7 +398,7 @@ class InteractiveFigure(widgets.VBox):
         """Recompute every precomputed frame (live kernel: after changing something ``draw`` reads)."""
         for key in self.frame_keys():
             self._render(key)
-        self._live_fig = None
+        self._live = None
         self.image.value = self.frames[self.current_key()]
 
     def frame_bytes(self) -> int:
@@ -365,14 +425,16 @@ class InteractiveFigure(widgets.VBox):
         values = self._values(key)
         if self.update is None:
             return style.figure_png(_check_figure(self.draw(**values), self.draw, values))
-        if self._live_fig is None:
-            self._live_fig = _check_figure(self.draw(**values), self.draw, values)
-            _fast_png(self._live_fig)  # lays it out once ...
-            self._live_fig.set_layout_engine("none")  # ... and keeps that layout for every update
-        else:
-            with style.context():
-                self.update(self._live_fig, **values)
-        return _fast_png(self._live_fig)
+        if self._live is None:
+            self._live = _LiveFigure(_check_figure(self.draw(**values), self.draw, values))
+        with style.context():
+            # On the new figure too: an update that names its artists must name them before the first draw.
+            changed = self.update(self._live.fig, **values)
+            return self._live.png(changed)
+
+    @property
+    def _live_fig(self) -> Figure | None:
+        return None if self._live is None else self._live.fig
 
     def _redraw_live(self, change: dict) -> None:
         self.image.value = self.live_png(self.current_key())
@@ -447,13 +509,14 @@ class InteractiveFigure(widgets.VBox):
 def interactive_figure(draw: Callable[..., Figure], controls: Sequence[Control],
                        alt: Callable[..., str] | str, hint: str, *, name: str | None = None,
                        narrow: Callable[..., Figure] | tuple[float, float] | None = None,
-                       update: Callable[..., None] | None = None) -> InteractiveFigure:
+                       update: Callable[..., Any] | None = None) -> InteractiveFigure:
     """An interactive figure: ``draw(**values)`` for every control choice, switched in the browser.
 
     ``draw`` returns a matplotlib Figure (pure, no I/O); ``controls`` is one or two ``Control``;
     ``alt(**values)`` says what each frame shows; ``hint`` says what to try. ``narrow`` gives the phone
     rendition (a drawing function with the same keywords, or a size in inches); ``update(fig, **values)``
-    makes live redraws reuse the figure. ``name`` (default: the function's name) only appears in error
+    makes live redraws reuse the figure (and, when it returns the artists it changed, redraw only those).
+    ``name`` (default: the function's name) only appears in error
     messages. See the module docstring for the chapter recipe.
     """
     return InteractiveFigure(draw, controls, alt, hint, name=name, narrow=narrow, update=update)

@@ -90,6 +90,11 @@ PANELS = ((("T",), "myeloma burden\n(fraction of marrow)"),
 NARROW_FRAME_SIZE = (3.5, 6.4)
 
 
+#: Legends sit under the curves and the treatment shading (zorder 1 and up), so a live update, which redraws
+#: only those over a cached image of the rest, never has to draw legend text again.
+LEGEND_ZORDER = 0.9
+
+
 def trajectory_figure(traj: Trajectory, reference: Trajectory | None = None, title: str | None = None,
                       width: float = 7.2, height: float = 2.7, stacked: bool = False) -> Figure:
     """Three panels over time: myeloma burden; myeloid and other precursors; IL-6 and APRIL.
@@ -117,14 +122,14 @@ def trajectory_figure(traj: Trajectory, reference: Trajectory | None = None, tit
                 ax.set_xlabel("day")
             ax.set_ylabel(ylabel)
             if len(names) > 1:
-                ax.legend(frameon=False, fontsize=8, loc="upper right", handlelength=1.2)
+                ax.legend(frameon=False, fontsize=8, loc="upper right", handlelength=1.2).set_zorder(LEGEND_ZORDER)
         axes[0].set_ylim(0, 1)
         # Headroom above the curves for the legends.
         axes[1].set_ylim(0, 3.0)
         axes[2].set_ylim(0, 15)
         if reference is not None:
             axes[0].plot([], [], color=COLOURS["untreated"], linestyle="--", linewidth=1, label="untreated")
-            axes[0].legend(frameon=False, fontsize=8, loc="upper left")
+            axes[0].legend(frameon=False, fontsize=8, loc="upper left").set_zorder(LEGEND_ZORDER)
         if title:
             artists["title"] = fig.suptitle(_wrap_title(title, stacked), fontsize=10)
     fig.il6mm_artists = artists
@@ -138,8 +143,13 @@ def _wrap_title(title: str, stacked: bool) -> str:
 
 
 def update_trajectory_figure(fig: Figure, traj: Trajectory, reference: Trajectory | None = None,
-                             title: str | None = None) -> None:
-    """Show ``traj`` (and ``reference``) in a figure made by ``trajectory_figure``, reusing its artists."""
+                             title: str | None = None) -> list:
+    """Show ``traj`` (and ``reference``) in a figure made by ``trajectory_figure``, reusing its artists.
+
+    Returns the artists that may look different now, and those drawn over them (the spines; the legends lie
+    underneath), so that a live view can redraw only these over a cached image of the rest (see
+    ``il6mm.figures.interactive``).
+    """
     artists = fig.il6mm_artists
     for name, line in artists["lines"].items():
         line.set_data(traj.t, traj.state(name))
@@ -152,6 +162,10 @@ def update_trajectory_figure(fig: Figure, traj: Trajectory, reference: Trajector
                                                                                 float(traj.t[-1]))]
     if title and artists["title"] is not None:
         artists["title"].set_text(_wrap_title(title, artists["stacked"]))
+    changed = [*artists["lines"].values(), *artists["reference"].values(), *artists["shade"]]
+    for ax in artists["axes"]:
+        changed += ax.spines.values()
+    return changed + ([artists["title"]] if artists["title"] is not None else [])
 
 
 def natural_history_figure(p: NicheParameters | None = None, t_end: float = 900.0) -> Figure:
@@ -181,9 +195,9 @@ def regimen_frame_narrow(regimen: str, start: float) -> Figure:
     return regimen_frame(regimen, start, stacked=True)
 
 
-def regimen_update(fig: Figure, regimen: str, start: float) -> None:
+def regimen_update(fig: Figure, regimen: str, start: float) -> list:
     """Live kernel: show another regimen in a figure made by ``regimen_frame`` (artists reused)."""
-    update_trajectory_figure(fig, *_regimen_runs(regimen, start, None, 1080.0))
+    return update_trajectory_figure(fig, *_regimen_runs(regimen, start, None, 1080.0))
 
 
 def regimen_alt(regimen: str, start: float, p: NicheParameters | None = None, t_end: float = 1080.0) -> str:
@@ -236,10 +250,10 @@ def april_dependence_frame_narrow(strength: float, theta: float) -> Figure:
     return april_dependence_frame(strength, theta, stacked=True)
 
 
-def april_dependence_update(fig: Figure, strength: float, theta: float) -> None:
+def april_dependence_update(fig: Figure, strength: float, theta: float) -> list:
     """Live kernel: another blockade strength or APRIL dependence in the same figure (artists reused)."""
     traj, reference = _april_dependence_runs(strength, theta, None)
-    update_trajectory_figure(fig, traj, reference, _april_title(strength, theta, traj, reference))
+    return update_trajectory_figure(fig, traj, reference, _april_title(strength, theta, traj, reference))
 
 
 def april_dependence_alt(strength: float, theta: float, p: NicheParameters | None = None) -> str:
