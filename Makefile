@@ -15,12 +15,22 @@ PORT ?= 8000
 
 env: $(ENV_STAMP)
 
+# This machine's pip configuration names local index folders that hold only some projects, and pip says so
+# once per project ("WARNING: Location 'file:///...' is ignored"). Those lines are about the machine, not
+# this project: drop exactly them, so that every warning left in the output is a real one.
+MACHINE_PIP_NOISE := ^WARNING: Location 'file://[^']*' is ignored: it is neither a file nor a directory\.$$
+PIP := $(PY) -m pip install --quiet
+QUIET = 2> >(grep -v "$(MACHINE_PIP_NOISE)" >&2)
+
+# The package last, without dependencies: requirements.txt pins them (as on Binder, see postBuild).
+# setuptools' note on every editable install ("be careful with folders ... named like your package") is
+# information, not a fault, so it is silenced for that one command.
 $(ENV_STAMP): requirements.txt code/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
-	# The package last, without dependencies: requirements.txt pins them (as on Binder, see postBuild).
-	$(PY) -m pip install --quiet --no-deps -e ./code
+	@echo "pip install: pip, requirements.txt, then ./code (editable, --no-deps)"
+	@$(PIP) --upgrade pip $(QUIET)
+	@$(PIP) -r requirements.txt $(QUIET)
+	@PYTHONWARNINGS=ignore::UserWarning:setuptools.command.editable_wheel $(PIP) --no-deps -e ./code $(QUIET)
 	touch $@
 
 # Front-end files the site serves itself (MathJax) and axe-core for the

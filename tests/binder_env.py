@@ -11,6 +11,7 @@ reusing it keeps the test to about a minute. An interrupted build leaves no key,
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import subprocess
 import sys
@@ -21,6 +22,22 @@ VENV = REPO / ".binder-venv"
 STACK = REPO / "tests" / "binder-stack.txt"
 REQUIREMENTS = REPO / "requirements.txt"
 KEY_FILE = VENV / ".key"
+#: What this machine's pip configuration prints once per project missing from its local index folders: a line
+#: about the machine, not the project, dropped so that the warnings left are real (the Makefile does the same).
+MACHINE_PIP_NOISE = re.compile(r"^WARNING: Location 'file://[^']*' is ignored: it is neither a file nor a directory\.$")
+
+
+def without_machine_noise(text: str) -> str:
+    return "".join(line for line in text.splitlines(keepends=True) if not MACHINE_PIP_NOISE.match(line.rstrip("\n")))
+
+
+def pip_install(*args: str) -> None:
+    """pip install into .binder-venv; its error output is shown, less the machine's own notes."""
+    command = [str(VENV / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *args]
+    result = subprocess.run(command, stderr=subprocess.PIPE, text=True)
+    sys.stderr.write(without_machine_noise(result.stderr))
+    if result.returncode:
+        raise subprocess.CalledProcessError(result.returncode, command)
 
 
 def expected_key() -> str:
@@ -41,9 +58,8 @@ def build(python: str = sys.executable) -> None:
         return
     shutil.rmtree(VENV, ignore_errors=True)
     subprocess.run([python, "-m", "venv", str(VENV)], check=True)
-    pip = [str(VENV / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*pip, "-r", str(STACK)], check=True)         # repo2docker's own environment
-    subprocess.run([*pip, "-r", str(REQUIREMENTS)], check=True)  # then ours, into the same env
+    pip_install("-r", str(STACK))         # repo2docker's own environment
+    pip_install("-r", str(REQUIREMENTS))  # then ours, into the same env
     KEY_FILE.write_text(expected_key() + "\n")
     print(f"{VENV.name} built ({expected_key()[:12]})")
 

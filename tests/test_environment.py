@@ -73,3 +73,28 @@ def test_binder_stack_is_repo2docker_s_lock():
     pins = dict(r.split("==") for r in _requirements() if "==" in r)
     assert not {"jupyterlab", "notebook", "jupyter_server", "jupyter-server"} & set(pins), \
         "requirements.txt must not replace the JupyterLab Binder provides"
+
+
+NOISE_SAMPLE = (
+    "WARNING: Location 'file:///opt/pypi/simple/pydantic/' is ignored: it is neither a file nor a directory.\n"
+    "WARNING: Retrying after connection broken by 'ReadTimeoutError'\n"
+    "ERROR: Could not find a version that satisfies the requirement nosuchpackage==1.0\n"
+    "WARNING: Location 'file:///opt/pypi-more/simple/pybtex-docutils/' is ignored: it is neither a file nor a directory.\n"
+)
+REAL_LINES = NOISE_SAMPLE.splitlines()[1:3]
+
+
+def test_the_pip_output_filter_drops_only_the_machine_s_index_notes():
+    """make env and make binder-env hide pip's note on this machine's partial local index, nothing else."""
+    import subprocess
+
+    import binder_env
+
+    assert binder_env.without_machine_noise(NOISE_SAMPLE).splitlines() == REAL_LINES
+    makefile = (REPO / "Makefile").read_text()
+    pattern = re.search(r"^MACHINE_PIP_NOISE := (.*)$", makefile, re.M).group(1).replace("$$", "$")
+    kept = subprocess.run(["grep", "-v", pattern], input=NOISE_SAMPLE, capture_output=True, text=True).stdout
+    assert kept.splitlines() == REAL_LINES
+    # Every pip command of the environment rule goes through the filter.
+    env_rule = makefile.split("$(ENV_STAMP): requirements.txt", 1)[1].split("\n\n", 1)[0]
+    assert all(line.rstrip().endswith("$(QUIET)") for line in env_rule.splitlines() if "$(PIP)" in line)
