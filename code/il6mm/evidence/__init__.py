@@ -1,5 +1,6 @@
-"""Evidence records: schemas (``schema``), loading and validation (``records``), the bibliography
-(``bibliography``, ``citations``) and the reader-facing tables (``tables``).
+"""Evidence records: schemas (``schema``), loading and validation (``records``, with the reader of every
+YAML list file in ``yaml_files`` and its ``problems``), the bibliography (``bibliography``, ``citations``)
+and the reader-facing tables (``tables``).
 
 The names chapters and analyses use are re-exported here: ``from il6mm.evidence import load_evidence``.
 """

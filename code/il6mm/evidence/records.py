@@ -25,63 +25,22 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-import yaml
-from pydantic import ValidationError
 
 from ..paths import REPO_ROOT
 from .bibliography import bib_keys
+from .problems import EvidenceError, Problem
 from .schema import (CERTAINTY_LEVELS, GRADE_DOMAINS, KINDS_SINCE, ROB2_DOMAINS, ROB_ORDER, CertaintyRecord,
                      Registration, RiskOfBias)
 from .schema import (ENDPOINTS, ID_PATTERN, KEY_PATTERN, KINDS, PERCENT_MEASURES, REGISTRY_PATTERN, CRSRecord, Finding,
                      Outcome, Quantity, Study, TimelineEvent, _Record)
+from .yaml_files import read_list, validated_entries
 
-# ---------------------------------------------------------------------------------------------------------
-# Errors
-# ---------------------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the evidence: where it is and what it is."""
-
-    file: str
-    message: str
-    record: Optional[str] = None  # "'orlowski2015'" or "#3" when the id is missing
-    field: Optional[str] = None
-    line: Optional[int] = None
-
-    def __str__(self) -> str:
-        parts = [self.file + (f" (line {self.line})" if self.line else "")]
-        if self.record:
-            parts.append(f"record {self.record}")
-        if self.field:
-            parts.append(f"field '{self.field}'")
-        return ": ".join(parts + [self.message])
-
-
-class EvidenceError(ValueError):
-    """Raised with every problem of a load, one per line."""
-
-    def __init__(self, problems: Iterable[Problem | str]):
-        self.problems = [p if isinstance(p, Problem) else Problem(file="", message=str(p)) for p in problems]
-        lines = [str(p) for p in self.problems]
-        head = f"{len(lines)} problem(s) in the evidence records:" if len(lines) > 1 else ""
-        super().__init__("\n".join([head, *lines]) if head else lines[0])
-
-
-def _loc_to_path(loc: tuple) -> str:
-    """Pydantic location ('outcomes', 2, 'value') -> 'outcomes[2].value'."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
+__all__ = ["Evidence", "EvidenceError", "Problem", "load_evidence", "check_record", "study_outcome",
+           "record_quantity"]
 
 
 def _fmt(x: float) -> str:
@@ -173,41 +132,6 @@ def _display_path(path: Path, data_dir: Path) -> str:
     return f"{data_dir.name}/{path.name}"
 
 
-def _record_lines(text: str) -> list[Optional[int]]:
-    """1-based line of each top-level list item (None when the file is not a list)."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return []
-    if not isinstance(node, yaml.SequenceNode):
-        return []
-    return [item.start_mark.line + 1 for item in node.value]
-
-
-def _read_yaml(path: Path, shown: str, problems: list[Problem]) -> Optional[list]:
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        problems.append(Problem(shown, f"YAML syntax error: {what}", line=line))
-        return None
-    if data is None:
-        return []
-    if not isinstance(data, list):
-        problems.append(Problem(shown, f"the file must be a YAML list of records, not a {type(data).__name__}"))
-        return None
-    return data
-
-
-def _record_label(raw: Any, index: int) -> str:
-    if isinstance(raw, dict) and isinstance(raw.get("id"), str) and raw["id"]:
-        return f"'{raw['id']}'"
-    return f"#{index} (no id)"
-
-
 def load_evidence(data_dir: Path | str | None = None, bib_path: Path | str | None = None) -> Evidence:
     """Load, validate and cross-check every evidence record.
 
@@ -243,30 +167,8 @@ def load_evidence(data_dir: Path | str | None = None, bib_path: Path | str | Non
             if kind not in KINDS_SINCE:  # kinds added later are absent from older revisions: read as empty
                 problems.append(Problem(shown, "evidence file is missing"))
             continue
-        raw_records = _read_yaml(path, shown, problems)
-        if raw_records is None:
-            continue
-        lines = _record_lines(path.read_text(encoding="utf-8"))
-        for index, raw in enumerate(raw_records):
-            label = _record_label(raw, index)
-            line = lines[index] if index < len(lines) else None
-            if not isinstance(raw, dict):
-                problems.append(Problem(shown, f"a record must be a mapping, not {type(raw).__name__}",
-                                        record=label, line=line))
-                continue
-            try:
-                record = model.model_validate(raw)
-            except ValidationError as exc:
-                for err in exc.errors():
-                    msg = err["msg"]
-                    if err["type"] == "extra_forbidden":
-                        msg = "unknown field (not in the schema)"
-                    elif err["type"] == "missing":
-                        msg = "required field is missing"
-                    elif "input" in err and err["type"] not in {"missing"}:
-                        msg = f"{msg} (got {err['input']!r})"
-                    problems.append(Problem(shown, msg, record=label, field=_loc_to_path(err["loc"]), line=line))
-                continue
+        read = read_list(path, shown, problems, noun="records")
+        for record, label, line in validated_entries(read, model, shown, problems, noun="a record"):
             for fld, msg in check_record(record):
                 problems.append(Problem(shown, msg, record=label, field=fld, line=line))
             if record.id in seen_ids:

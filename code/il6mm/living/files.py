@@ -1,4 +1,8 @@
-"""Reading the living-review YAML files with line numbers, and writing several files all or nothing."""
+"""Errors of the living-review files, appending entries to them, and writing several files all or nothing.
+
+They are read with the evidence records' reader (``il6mm.evidence.yaml_files``): line numbers and messages
+are the same in every data file.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,10 @@ import signal
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any, Optional
 
 import yaml
-from pydantic import ValidationError
 
-from ..evidence.records import EvidenceError, Problem
+from ..evidence.problems import EvidenceError
 
 
 class LivingDataError(EvidenceError):
@@ -24,60 +26,6 @@ class LivingDataError(EvidenceError):
         lines = [str(p) for p in self.problems]
         head = f"{len(lines)} problem(s) in the living-review files:" if len(lines) > 1 else ""
         self.args = ("\n".join([head, *lines]) if head else lines[0],)
-
-
-def read_list(path: Path, shown: str, problems: list[Problem], text: Optional[str] = None
-              ) -> tuple[list, list[Optional[int]]]:
-    """The YAML list in ``path`` (or in ``text``) and the 1-based line of each item; problems appended."""
-    if text is None:
-        if not path.is_file():
-            problems.append(Problem(shown, "file is missing"))
-            return [], []
-        text = path.read_text(encoding="utf-8")
-    try:
-        data = yaml.safe_load(text)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        problems.append(Problem(shown, f"YAML syntax error: {what}", line=mark.line + 1 if mark else None))
-        return [], []
-    if data is None:
-        return [], []
-    if not isinstance(data, list):
-        problems.append(Problem(shown, f"the file must be a YAML list of entries, not a {type(data).__name__}"))
-        return [], []
-    lines = [item.start_mark.line + 1 for item in node.value] if isinstance(node, yaml.SequenceNode) else []
-    return data, lines + [None] * (len(data) - len(lines))
-
-
-def _loc(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + str(part)
-    return out
-
-
-def validation_problems(exc: ValidationError, shown: str, entry: str, line: Optional[int]) -> list[Problem]:
-    """One Problem per pydantic error, naming file, entry and field."""
-    out = []
-    for err in exc.errors():
-        msg = err["msg"]
-        if err["type"] == "extra_forbidden":
-            msg = "unknown field (not in the schema)"
-        elif err["type"] == "missing":
-            msg = "required field is missing"
-        elif "input" in err:
-            msg = f"{msg} (got {err['input']!r})"
-        field = _loc(err["loc"]) or None
-        out.append(Problem(shown, msg, record=entry, field=field, line=line))
-    return out
-
-
-def entry_label(raw: Any, index: int, key: str) -> str:
-    if isinstance(raw, dict) and isinstance(raw.get(key), str) and raw[key]:
-        return f"'{raw[key]}'"
-    return f"#{index} (no {key})"
 
 
 class _NoAliases(yaml.SafeDumper):

@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..evidence.bibliography import parse_bib
 from ..evidence.records import EvidenceError, Problem, load_evidence
+from ..evidence.yaml_files import read_list, validated_entries
 from ..paths import BIB_PATH, DATA_DIR
-from .files import LivingDataError, entry_label, read_list, validation_problems
+from .files import LivingDataError
 from .searches import SCHEDULE_DAYS, SEARCHES_FILE, SavedSearch, load_searches
 
 SEARCH_LOG_FILE = "search_log.yaml"
@@ -154,19 +155,10 @@ def load_search_log(path: Path | str, searches: Optional[list[SavedSearch]] = No
     path = Path(path)
     shown = _display(path)
     problems: list[Problem] = []
-    raw_list, lines = read_list(path, shown, problems, text)
+    read = read_list(path, shown, problems, text=text)
     runs, seen = [], set()
     known = {s.id: s for s in searches} if searches is not None else None
-    for index, raw in enumerate(raw_list):
-        label, line = entry_label(raw, index, "run"), lines[index]
-        if not isinstance(raw, dict):
-            problems.append(Problem(shown, "an entry must be a mapping", record=label, line=line))
-            continue
-        try:
-            run = SearchRun.model_validate(raw)
-        except ValidationError as exc:
-            problems += validation_problems(exc, shown, label, line)
-            continue
+    for run, label, line in validated_entries(read, SearchRun, shown, problems, key="run"):
         if run.run in seen:
             problems.append(Problem(shown, "duplicate run id", label, "run", line))
         seen.add(run.run)
@@ -209,22 +201,13 @@ def load_screening(path: Path | str, runs: Optional[list[SearchRun]] = None, *,
     path = Path(path)
     shown = _display(path)
     problems: list[Problem] = []
-    raw_list, lines = read_list(path, shown, problems, text)
+    read = read_list(path, shown, problems, text=text)
     out: list[Candidate] = []
     ids: dict[str, str] = {}
     pmids: dict[str, str] = {}
     dois: dict[str, str] = {}
     run_ids = {r.run for r in runs} if runs is not None else None
-    for index, raw in enumerate(raw_list):
-        label, line = entry_label(raw, index, "id"), lines[index]
-        if not isinstance(raw, dict):
-            problems.append(Problem(shown, "an entry must be a mapping", record=label, line=line))
-            continue
-        try:
-            c = Candidate.model_validate(raw)
-        except ValidationError as exc:
-            problems += validation_problems(exc, shown, label, line)
-            continue
+    for c, label, line in validated_entries(read, Candidate, shown, problems):
 
         def bad(fld: str, msg: str) -> None:
             problems.append(Problem(shown, msg, record=label, field=fld, line=line))

@@ -8,11 +8,12 @@ import re
 from pathlib import Path
 from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from ..evidence.records import Problem
+from ..evidence.problems import Problem
+from ..evidence.yaml_files import read_list, validated_entries
 from ..paths import DATA_DIR
-from .files import LivingDataError, entry_label, read_list, validation_problems
+from .files import LivingDataError
 
 LIVING_DIR = DATA_DIR / "living"
 SEARCHES_FILE = "searches.yaml"
@@ -49,19 +50,10 @@ def load_searches(path: Path | str | None = None) -> list[SavedSearch]:
     path = Path(path) if path is not None else LIVING_DIR / SEARCHES_FILE
     shown = f"data/living/{path.name}"
     problems: list[Problem] = []
-    raw_list, lines = read_list(path, shown, problems)
+    read = read_list(path, shown, problems)
     searches: list[SavedSearch] = []
     seen: set[str] = set()
-    for index, raw in enumerate(raw_list):
-        label, line = entry_label(raw, index, "id"), lines[index]
-        if not isinstance(raw, dict):
-            problems.append(Problem(shown, "an entry must be a mapping", record=label, line=line))
-            continue
-        try:
-            search = SavedSearch.model_validate(raw)
-        except ValidationError as exc:
-            problems += validation_problems(exc, shown, label, line)
-            continue
+    for search, label, line in validated_entries(read, SavedSearch, shown, problems):
         if not ID.match(search.id):
             problems.append(Problem(shown, "id must be lower-case letters, digits and '-'", label, "id", line))
         if search.id in seen:
@@ -72,7 +64,7 @@ def load_searches(path: Path | str | None = None) -> list[SavedSearch]:
         if not search.query.strip():
             problems.append(Problem(shown, "the query is empty", label, "query", line))
         searches.append(search)
-    if not raw_list and not problems:
+    if read == ([], []):
         problems.append(Problem(shown, "no saved search"))
     if problems:
         raise LivingDataError(problems)

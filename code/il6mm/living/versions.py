@@ -20,6 +20,7 @@ from typing import Optional, Union
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ..evidence.yaml_files import field_path
 from ..paths import DATA_DIR, REPO_ROOT
 
 VERSIONS_PATH = DATA_DIR / "living" / "versions.yaml"
@@ -131,13 +132,6 @@ class VersionEntry(_Strict):
         return self
 
 
-def _loc(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
 def _label(raw, index: int) -> str:
     if isinstance(raw, dict) and raw.get("version"):
         return f"entry {index + 1} (version {raw['version']})"
@@ -162,7 +156,7 @@ def load_versions(path: Path | str = VERSIONS_PATH) -> list[VersionEntry]:
             entries.append(VersionEntry.model_validate(item))
         except ValidationError as exc:
             for err in exc.errors():
-                field = _loc(err["loc"]) or "(entry)"
+                field = field_path(err["loc"]) or "(entry)"
                 problems.append(f"{shown}: {_label(item, i)}: field '{field}': {err['msg']}")
     if not problems:
         for prev, entry in zip(entries, entries[1:]):
