@@ -136,3 +136,18 @@ def test_no_chapter_moves_numbers_with_glue():
     for page in toc_files():
         text = (REPO / f"{page}.md").read_text()
         assert "glue(" not in text and "{glue" not in text, page
+
+
+def test_figure_images_load_lazily_so_a_chapter_paints_as_fast_as_a_page_without_figures(site):
+    """Static figure images carry loading="lazy" (fetched near the screen, after first paint); the default
+    frame of an interactive figure is left to its own script (il6mm-frames.js), which prefetches after paint."""
+    static = 0
+    for page in toc_files():
+        html = (site / f"{page}.html").read_text()
+        article = html.split('<article class="bd-article"', 1)[-1].split("</article>", 1)[0]
+        for img in re.findall(r"<img\b[^>]*>", article):
+            if "data-il6mm-frame" in img or "_frames/" in img:
+                continue
+            static += 1
+            assert 'loading="lazy"' in img, f"{page}: {img[:160]}"
+    assert static >= 5

@@ -44,6 +44,14 @@ INTERACTIVE_NOTE = "Interactive in the web version; printed here at its default 
 FIGURE_CLASS = "il6mm-interactive"  # il6mm.figures.interactive.FIGURE_CLASS
 
 
+#: In a page: make every lazily loading image load now, and resolve once all images are decoded.
+_LOAD_EVERY_IMAGE = """async () => {
+  const images = [...document.images];
+  for (const img of images) img.loading = 'eager';
+  await Promise.all(images.map(img => img.decode().catch(() => {})));
+  return images.filter(img => !(img.complete && img.naturalWidth > 0)).map(img => img.src);
+}"""
+
 def toc_pages(root: Path = REPO_ROOT) -> list[str]:
     """Every page of the book in reading order, as in _toc.yml (e.g. 'chapters/01-history')."""
     toc = yaml.safe_load((Path(root) / "_toc.yml").read_text(encoding="utf-8"))
@@ -162,6 +170,10 @@ def build_pdf(site: Path | str, out: Path | str | None = None, root: Path | str 
                 source = (site / f"{name}.html").read_text(encoding="utf-8")
                 figures = source.count(f'<div class="{FIGURE_CLASS}"')
                 page.goto(f"{server.origin}/{name}.html", wait_until="load")
+                # Figures load lazily on screen; on paper every one must be there before printing.
+                broken = page.evaluate(_LOAD_EVERY_IMAGE)
+                if broken:
+                    raise RuntimeError(f"{name}: images that do not load, so the PDF would lack them: {broken}")
                 if figures:
                     # The static rendition shows its default frame as a plain image: wait until it is decoded.
                     page.wait_for_function(f"n => [...document.querySelectorAll('.{FIGURE_CLASS} img')]"
