@@ -10,6 +10,9 @@ With two sites (e.g. an older build, then _build/html) both are measured in the 
   (the reference page is the first page in _toc.yml without figures).
 * control-to-frame ms: for every value of every control (frames cached after a first pass), time from the
   control's change to the new frame decoded and shown. Target: median <= 50 ms.
+* phone: at 390 x 844 (device scale 1) the page width against the screen's, and the smallest text of each
+  interactive figure's default frame in CSS px. Target: no sideways scroll; >= 9 CSS px (the browser tests
+  check every frame).
 Each page is loaded in a fresh browser context, every request outside the site aborted.
 """
 
@@ -146,6 +149,48 @@ def report(site: Path, rows: list[dict], repeat: int) -> None:
         print(f"(reference page without figures: {reference['page']})")
 
 
+# In the page (phone viewport): page width, and for each interactive figure the smallest text of the frame
+# it shows, in CSS px (the frame's smallest font in image px x rendered width / natural width).
+PHONE_JS = """() => {
+  const figures = [...document.querySelectorAll('.%s')].map(fig => {
+    const img = fig.querySelector('picture img');
+    const table = JSON.parse(fig.querySelector('script.il6mm-frames').textContent);
+    const href = s => s ? new URL(s, document.baseURI).href : null;
+    const frames = Object.values(table.frames);
+    const narrowEntry = frames.find(f => href(f.narrow) === img.currentSrc);
+    const entry = narrowEntry || frames.find(f => href(f.src) === img.currentSrc);
+    const font = entry ? Number(narrowEntry ? entry.narrowFont : entry.font) : NaN;
+    return font * img.getBoundingClientRect().width / img.naturalWidth;
+  });
+  return {width: document.documentElement.scrollWidth, screen: window.innerWidth, figures};
+}""" % FIGURE_CLASS
+
+
+def measure_phone(site: Path, browser) -> list[dict]:
+    """390 x 844 at device scale 1: sideways scroll and the figure text size of each default frame."""
+    rows = []
+    with SiteServer(site) as server:
+        for page_name in toc_files():
+            context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1)
+            page = context.new_page()
+            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(server.origin + "/")
+                       or r.request.url.startswith(("data:", "blob:")) else r.abort())
+            page.goto(f"{server.origin}/{page_name}.html", wait_until="load")
+            page.wait_for_function("() => [...document.querySelectorAll('picture img')]"
+                                   ".every(i => i.complete && i.naturalWidth > 0)")
+            rows.append({"page": page_name, **page.evaluate(PHONE_JS)})
+            context.close()
+    return rows
+
+
+def report_phone(site: Path, rows: list[dict]) -> None:
+    print(f"\n{site}  phone 390 x 844, device scale 1 (target: no sideways scroll; figure text >= 9 CSS px)")
+    print(f"{'page':34} {'page px':>8} {'screen px':>10}  smallest figure text, CSS px (default frames)")
+    for r in rows:
+        fonts = ", ".join(f"{f:.1f}" for f in r["figures"]) or "-"
+        print(f"{r['page']:34} {r['width']:8d} {r['screen']:10d}  {fonts}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sites", nargs="*", default=[str(REPO / "_build" / "html")])
@@ -153,10 +198,12 @@ def main() -> None:
     args = parser.parse_args()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        results = [(Path(site), measure_site(Path(site), args.repeat, browser)) for site in args.sites]
+        results = [(Path(site), measure_site(Path(site), args.repeat, browser), measure_phone(Path(site), browser))
+                   for site in args.sites]
         browser.close()
-    for site, rows in results:
+    for site, rows, phone in results:
         report(site, rows, args.repeat)
+        report_phone(site, phone)
 
 
 if __name__ == "__main__":
