@@ -1,8 +1,10 @@
 """Speed of the niche model: how long one live update of an interactive figure takes.
 
-A live update (Binder, JupyterLab) re-solves the model for the new control values and redraws the frame.
+A live update (Binder, JupyterLab) re-solves the model for the new control values and redraws the frame
+(only the curves, shading, spines and title, over a cached image of the rest; see il6mm.figures.interactive).
 Targets: a whole live update of an interactive figure (control change -> new PNG in the widget, drawing
 included) median <= 60 ms, p95 <= 100 ms. Printed, never asserted (timings depend on the machine).
+Every interactive figure of the book, not only these two: bench_live_updates.py.
 
     .venv/bin/python benchmarks/bench_niche.py
 """

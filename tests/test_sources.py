@@ -51,3 +51,37 @@ def test_the_site_embeds_the_frames_the_code_computes(site):
         values = dict(blockade_percent=OCCUPANCY_BLOCKADE[i], scale=OCCUPANCY_SCALES[j][1])
         assert frame_file(site, figure.page, frame.src).read_bytes() == render_png(receptor_occupancy_figure, **values)
         assert frame_file(site, figure.page, frame.narrow).read_bytes() == render_png(occupancy_narrow, **values)
+
+
+def test_live_updates_of_the_occupancy_explorer_show_the_state_a_new_figure_would():
+    """Moving through every choice in a live kernel: each frame shown is a full draw of the live figure, and
+    that figure holds what a new figure for the same choice holds (curves, axis scale and limits, legend)."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from il6mm.figures.sources import occupancy_explorer, receptor_occupancy_figure
+
+    widget = occupancy_explorer()
+    blockade, scale = widget.control_widgets
+    moves = [(b, s) for s in (1, 0) for b in range(len(OCCUPANCY_BLOCKADE))] + [(0, 1), (4, 0)]
+    for b, s in moves:
+        blockade.index, scale.index = b, s
+        live = widget._live_fig
+        if live is None:
+            continue
+        with Image.open(io.BytesIO(widget.image.value)) as image:
+            shown = np.asarray(image.convert("RGB"))
+        for artist in live.findobj():
+            artist.set_animated(False)
+        live.canvas.draw()
+        assert np.array_equal(shown, np.asarray(live.canvas.buffer_rgba())[..., :3]), widget.current_key()
+        fresh, ax = receptor_occupancy_figure(*widget.current_key()).axes[0], live.axes[0]
+        assert ax.get_xscale() == fresh.get_xscale() and np.allclose(ax.get_xlim(), fresh.get_xlim())
+        for mine, theirs in zip(ax.lines, fresh.lines):
+            assert np.allclose(mine.get_xydata(), theirs.get_xydata())
+        assert ([t.get_text() for t in ax.get_legend().get_texts()]
+                == [t.get_text() for t in fresh.get_legend().get_texts()])
+        assert ax.get_legend()._loc == fresh.get_legend()._loc
+    assert widget._live_fig is not None

@@ -299,6 +299,10 @@ class _LiveFigure:
     def png(self, changed) -> bytes:
         """The frame after an update that changed ``changed`` (None: it did not say, so draw it all)."""
         if changed is None:
+            # Anything may have changed, the cached background too: draw every artist, start a new cache.
+            for artist in self.fig.findobj(lambda a: a.get_animated()):
+                artist.set_animated(False)
+            self.background = None
             return _fast_png(self.fig)
         changed = _draw_order(self.fig, changed)
         for artist in changed:
@@ -423,8 +427,8 @@ class InteractiveFigure(widgets.VBox):
     def live_png(self, key: tuple) -> bytes:
         """Redraw the frame for ``key`` from the code in this kernel: reuse the figure when ``update`` is given."""
         values = self._values(key)
-        if self.update is None:
-            return style.figure_png(_check_figure(self.draw(**values), self.draw, values))
+        if self.update is None:  # a new figure each time: one draw, a light PNG
+            return _fast_png(_check_figure(self.draw(**values), self.draw, values))
         if self._live is None:
             self._live = _LiveFigure(_check_figure(self.draw(**values), self.draw, values))
         with style.context():

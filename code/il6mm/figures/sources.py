@@ -80,21 +80,56 @@ def receptor_occupancy_figure(blockade_percent: float, scale: str = "log", narro
     ``narrow`` lays it out for a phone (smaller, title on two lines) with the same text sizes."""
     if scale not in ("log", "linear"):
         raise ValueError(f"scale must be 'log' or 'linear', got {scale!r}")
-    concentration = np.logspace(-2, 3, 400) if scale == "log" else np.linspace(0, 20, 400)
+    concentration = _concentrations(scale)
     with context():
         fig, ax = new_figure(*((3.6, 3.3) if narrow else (6.4, 3.4)))
         ax.plot(concentration, receptor_occupancy(concentration, 0.0), color=OKABE_ITO["black"],
                 linestyle="--", label="no blockade")
         ax.plot(concentration, receptor_occupancy(concentration, blockade_percent / 100),
-                color=OKABE_ITO["blue"], linewidth=2, label=f"{blockade_percent:g}% neutralised")
+                color=OKABE_ITO["blue"], linewidth=2, label=_blockade_label(blockade_percent), gid="blocked")
         ax.set_xscale(scale)
         ax.set_ylim(0, 1.02)
         ax.set_xlabel("ligand concentration (multiples of $K_d$)")
         ax.set_ylabel("receptor occupancy")
         ax.set_title("Schematic: neutralising the ligand\nshifts the occupancy curve" if narrow
                      else "Schematic: neutralising the ligand shifts the occupancy curve")
-        ax.legend(loc="lower right" if scale == "log" else "center right", frameon=False)
+        ax.legend(loc=_legend_place(scale), frameon=False)
     return fig
+
+
+def _concentrations(scale: str) -> np.ndarray:
+    return np.logspace(-2, 3, 400) if scale == "log" else np.linspace(0, 20, 400)
+
+
+def _blockade_label(blockade_percent: float) -> str:
+    return f"{blockade_percent:g}% neutralised"
+
+
+def _legend_place(scale: str) -> str:
+    return "lower right" if scale == "log" else "center right"
+
+
+def occupancy_update(fig: Figure, blockade_percent: float, scale: str):
+    """Live kernel: another blockade or axis in a figure made by ``receptor_occupancy_figure``.
+
+    Same axis: only the blocked curve and the legend change, and are returned (drawn again over the rest).
+    Another axis: both curves, the scale and the legend are set again, and None says "draw it all"."""
+    ax = fig.axes[0]
+    reference, blocked = ax.lines[0], next(line for line in ax.lines if line.get_gid() == "blocked")
+    blocked.set_label(_blockade_label(blockade_percent))
+    if ax.get_xscale() == scale:
+        blocked.set_ydata(receptor_occupancy(blocked.get_xdata(), blockade_percent / 100))
+        legend = ax.get_legend()
+        legend.get_texts()[1].set_text(blocked.get_label())
+        return [blocked, legend, *ax.spines.values()]
+    concentration = _concentrations(scale)
+    reference.set_data(concentration, receptor_occupancy(concentration, 0.0))
+    blocked.set_data(concentration, receptor_occupancy(concentration, blockade_percent / 100))
+    ax.set_xscale(scale)
+    ax.relim()
+    ax.autoscale_view(scaley=False)
+    ax.legend(loc=_legend_place(scale), frameon=False)
+    return None
 
 
 #: Control values of the occupancy explorer (percent of ligand neutralised; concentration axis).
@@ -122,6 +157,6 @@ def occupancy_explorer():
         controls=[Control("blockade_percent", "Ligand neutralised (%)", options=list(OCCUPANCY_BLOCKADE), default=90),
                   Control("scale", "Concentration axis", options=list(OCCUPANCY_SCALES))],
         alt=occupancy_alt,
-        narrow=occupancy_narrow,
+        narrow=occupancy_narrow, update=occupancy_update,
         hint="Move the slider to neutralise more of the ligand, and switch the axis to see the shift on a linear "
              "scale.")

@@ -1,0 +1,58 @@
+"""A whole live update of every interactive figure of the book, as a reader in Binder or JupyterLab makes it.
+
+One control moves to its next value (the controls take turns): the figure redraws in the kernel and the
+new PNG is put in the widget. Figures with an ``update`` redraw only what changed over a cached image of
+the rest; the others draw a new figure. Target: median <= 60 ms, p95 <= 100 ms per figure.
+Printed, never asserted (timings depend on the machine). The niche model's own timings: bench_niche.py.
+
+    .venv/bin/python benchmarks/bench_live_updates.py
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import numpy as np
+
+from il6mm.evidence import load_evidence
+from il6mm.figures import niche as figures_niche
+from il6mm.figures import sources, therapy
+from il6mm.figures.meta_explorer import meta_explorer
+
+REPEATS = 40
+
+
+def figures() -> dict:
+    evidence = load_evidence()
+    return {
+        "ch1 meta-analysis explorer": lambda: meta_explorer(evidence.studies),
+        "ch2 receptor occupancy explorer": sources.occupancy_explorer,
+        "ch3 regimen explorer": figures_niche.regimen_explorer,
+        "ch3 APRIL-dependence explorer": figures_niche.april_dependence_explorer,
+        "ch4 CRS explorer": lambda: therapy.crs_explorer(evidence.crs),
+    }
+
+
+def live_updates(widget, repeats: int = REPEATS) -> list[float]:
+    controls = widget.control_widgets
+    times = []
+    for k in range(repeats + 1):
+        control = controls[k % len(controls)]
+        start = time.perf_counter()
+        control.index = (control.index + 1) % len(control.options)
+        times.append(time.perf_counter() - start)
+    return times[1:]  # the first builds the live figure
+
+
+def main() -> None:
+    print(f"{'interactive figure':34} {'update':>7} {'median ms':>10} {'p95 ms':>8}   (n={REPEATS}; target 60 / 100)")
+    for label, build in figures().items():
+        widget = build()
+        ms = np.array(live_updates(widget)) * 1000
+        kind = "blit" if widget.update is not None else "redraw"
+        print(f"{label:34} {kind:>7} {statistics.median(ms):10.1f} {np.percentile(ms, 95):8.1f}")
+
+
+if __name__ == "__main__":
+    main()
