@@ -205,3 +205,55 @@ def test_the_tag_of_the_first_release_rebuilds_that_version(repo, tmp_path):
     whats_new = (site / "chapters" / "whats-new.html").read_text()
     assert "<strong>Version 0.1.0</strong>" in whats_new and "0.2.0" not in whats_new
     assert "version = {0.1.0}" in (site / "cite" / "review.bib").read_text()
+
+
+UNRELEASED_RUNS = """
+# A run of the saved search after the last release (as `make search` writes it) ...
+- run: 2026-12-02-pubmed-test
+  kind: saved_search
+  date: 2026-12-02
+  source: PubMed
+  query_id: pubmed-il6-blockade-myeloma
+  query: interleukin-6 AND myeloma
+  window:
+    from: 2026-12-01
+    to: 2026-12-02
+  hits: 0
+  new: 0
+  duplicates: 0
+  ambiguous: 0
+  version: null
+
+# ... and a manual one written by hand, without a version line.
+- run: 2026-12-02-manual-test
+  kind: manual
+  date: 2026-12-02
+  source: stored publisher pages
+  query: one target reference
+  window:
+    from: null
+    to: 2026-12-02
+  note: >-
+    Checked by hand.
+"""
+
+
+def test_a_release_gives_its_version_to_the_search_runs_that_fed_it(repo):
+    log = repo / "data" / "living" / "search_log.yaml"
+    before = log.read_text()
+    log.write_text(before + UNRELEASED_RUNS)
+    git(repo, "commit", "-qam", "Two search runs after 0.1.0")
+    do_release(repo, "0.2.1")
+    from il6mm.living.logs import load_search_log
+
+    runs = {r.run: r.version for r in load_search_log(log)}
+    assert runs["2026-12-02-pubmed-test"] == runs["2026-12-02-manual-test"] == "0.2.1"
+    old = {r.run: r.version for r in load_search_log(log, text=before)}
+    assert all(runs[k] == v for k, v in old.items())  # runs of earlier versions keep theirs
+    text = log.read_text()
+    assert text.startswith(before)  # earlier entries, comments and layout untouched
+    assert "# ... and a manual one written by hand, without a version line." in text
+    assert 'version: "0.2.1"' in git(repo, "show", "v0.2.1:data/living/search_log.yaml").stdout
+    # Nothing left unreleased, so the next release changes nothing in the log.
+    do_release(repo, "0.2.2")
+    assert log.read_text() == text

@@ -293,3 +293,34 @@ def load_living(data_dir: Path | str | None = None, bib_path: Path | str | None 
     screening = load_screening(living / SCREENING_FILE, runs, bib=bib, record_ids=record_ids,
                                text=texts.get(SCREENING_FILE))
     return LivingData(searches, runs, screening, data_dir)
+
+
+def assign_unreleased_runs(text: str, version: str, shown: str = f"data/living/{SEARCH_LOG_FILE}"
+                           ) -> tuple[str, list[str]]:
+    """The search log's text with every run that fed no released version yet (``version`` null or absent)
+    given ``version``, and those runs' ids. Comments and layout are kept: only the ``version`` line of
+    those entries changes (or is added at their end). The result is checked to load with exactly them set."""
+    runs = load_search_log(shown, text=text)
+    problems: list[Problem] = []
+    read = read_list(Path(shown), shown, problems, text=text)
+    starts = read[1] if read else []
+    lines = text.splitlines(keepends=True)
+    unreleased = [(run.run, start) for run, start in zip(runs, starts) if run.version is None]
+    # From the last entry up, so that an added line does not move the entries still to edit.
+    for run_id, start in reversed(unreleased):
+        later = [s for s in starts if s > start]
+        end = (later[0] - 1) if later else len(lines)  # lines[start - 1 : end] is the entry
+        block = range(start - 1, end)
+        line_no = next((i for i in block if re.match(r"^\s*version:\s*(null|~)?\s*(#.*)?$", lines[i])), None)
+        if line_no is not None:
+            indent = re.match(r"^(\s*)", lines[line_no]).group(1)
+            lines[line_no] = f'{indent}version: "{version}"\n'
+        else:
+            last = max(i for i in block if lines[i].strip() and not lines[i].lstrip().startswith("#"))
+            lines.insert(last + 1, f'  version: "{version}"\n')
+    new_text = "".join(lines)
+    after = load_search_log(shown, text=new_text)
+    ids = [run_id for run_id, _ in unreleased]
+    if [r.version for r in after] != [version if r.run in ids else r.version for r in runs]:
+        raise LivingDataError([Problem(shown, f"could not set version {version} on the runs {ids}")])
+    return new_text, ids

@@ -15,7 +15,8 @@ In order, and stopping with a clear message and nothing changed at the first pro
 
 Then it writes the new entry into ``data/living/versions.yaml`` and ``CHANGELOG.md``, the version and date
 into ``CITATION.cff`` (the source of truth) and the package's ``__version__`` (which ``pyproject.toml``
-reads), commits "Release x.y.z" and creates the annotated tag ``vX.Y.Z``, last. Every file is written to a
+reads), gives every search run not yet in a released version this version in
+``data/living/search_log.yaml`` (so the flow diagram counts it under this version), commits "Release x.y.z" and creates the annotated tag ``vX.Y.Z``, last. Every file is written to a
 temporary file first and moved into place with ``os.replace``; if the commit or the tag fails, the files,
 the index and the branch are put back as they were.
 """
@@ -34,6 +35,7 @@ from typing import Optional, Sequence
 
 from ..paths import REPO_ROOT
 from .changes import changes_between, describe
+from .logs import assign_unreleased_runs
 from .versions import (VersionEntry, dump_versions, load_citation, load_versions, parse_version)
 
 
@@ -50,6 +52,7 @@ VERSIONS_FILE = Path("data/living/versions.yaml")
 CHANGELOG = Path("CHANGELOG.md")
 CITATION = Path("CITATION.cff")
 PACKAGE_INIT = Path("code/il6mm/__init__.py")
+SEARCH_LOG = Path("data/living/search_log.yaml")
 
 CHANGELOG_HEAD = """\
 # Changelog
@@ -147,7 +150,7 @@ def release(version: str, trigger: Optional[str], conclusions: Optional[str], wh
         raise ReleaseError("the git tree is not clean; commit or remove these first:\n" + status.rstrip())
 
     # 3. A new, greater version; the previous release's tag exists.
-    files = {p: repo / p for p in (VERSIONS_FILE, CHANGELOG, CITATION, PACKAGE_INIT)}
+    files = {p: repo / p for p in (VERSIONS_FILE, CHANGELOG, CITATION, PACKAGE_INIT, SEARCH_LOG)}
     try:
         entries = load_versions(files[VERSIONS_FILE]) if files[VERSIONS_FILE].exists() else []
         citation = load_citation(files[CITATION])
@@ -203,6 +206,14 @@ def release(version: str, trigger: Optional[str], conclusions: Optional[str], wh
              CITATION: rewrite_citation(files[CITATION].read_text(encoding="utf-8"), version, date),
              PACKAGE_INIT: rewrite_package_version(files[PACKAGE_INIT].read_text(encoding="utf-8"), version)}
     load_versions_text_check(texts[VERSIONS_FILE], repo)
+    searches_fed: list[str] = []
+    if files[SEARCH_LOG].exists():
+        try:
+            log_text, searches_fed = assign_unreleased_runs(files[SEARCH_LOG].read_text(encoding="utf-8"), version)
+        except ValueError as exc:
+            raise ReleaseError(str(exc)) from None
+        if searches_fed:
+            texts[SEARCH_LOG] = log_text
     originals = {p: (files[p].read_bytes() if files[p].exists() else None) for p in texts}
     head = _git(repo, "rev-parse", "HEAD").stdout.strip()
 
@@ -222,7 +233,8 @@ def release(version: str, trigger: Optional[str], conclusions: Optional[str], wh
         _roll_back(repo, head, files, originals, temps)
         detail = exc.stderr if isinstance(exc, subprocess.CalledProcessError) else exc
         raise ReleaseError(f"the release could not be written and was rolled back: {detail}") from None
-    log(f"released {version} ({tag}): {entry.summary}")
+    log(f"released {version} ({tag}): {entry.summary}"
+        + (f" Search runs of this version: {', '.join(searches_fed)}." if searches_fed else ""))
     return entry
 
 
