@@ -373,3 +373,23 @@ def test_queries_are_shown_wrapped_but_unchanged():
         assert wrapped.split() == search.query.split()
         for line in wrapped.splitlines():
             assert line.count('"') % 2 == 0, line  # never broken inside a quoted phrase
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda entry, entries: entry["record_ids"].remove("orlowski2015"),
+     "the screening entry '{id}' of its source 'orlowski2015siltuximab' does not list it: add 'orlowski2015'"),
+    (lambda entry, entries: entries.remove(entry),
+     "its source 'orlowski2015siltuximab' has no included entry in data/living/screening.yaml"),
+])
+def test_every_sourced_record_comes_from_a_screened_reference(tmp_path, change, message):
+    import yaml
+
+    data, bib = living_copy(tmp_path)
+    path = data / "living" / "screening.yaml"
+    entries = yaml.safe_load(path.read_text())
+    entry = next(e for e in entries if e.get("bib_key") == "orlowski2015siltuximab")
+    change(entry, entries)
+    path.write_text(yaml.safe_dump(entries, sort_keys=False))
+    with pytest.raises(LivingDataError) as err:
+        load_living(data, bib)
+    assert f"data/studies.yaml: record 'orlowski2015': field 'source': {message.format(id=entry['id'])}" in str(err.value)

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..evidence.bibliography import parse_bib
 from ..evidence.records import EvidenceError, Problem, load_evidence
+from ..evidence.schema import KINDS
 from ..evidence.yaml_files import read_list, validated_entries
 from ..paths import BIB_PATH, DATA_DIR
 from .files import LivingDataError
@@ -286,13 +287,39 @@ def load_living(data_dir: Path | str | None = None, bib_path: Path | str | None 
     except (OSError, ValueError) as exc:
         raise LivingDataError([Problem(bib_path.name, f"cannot read the bibliography: {exc}")]) from exc
     try:
-        record_ids = {r.id for r in load_evidence(data_dir, bib_path).records()}
+        evidence = load_evidence(data_dir, bib_path)
     except EvidenceError as exc:
         raise LivingDataError([Problem(data_dir.name, "the evidence records do not load, so included "
                                        f"candidates cannot be checked:\n{exc}")]) from exc
-    screening = load_screening(living / SCREENING_FILE, runs, bib=bib, record_ids=record_ids,
+    screening = load_screening(living / SCREENING_FILE, runs, bib=bib, record_ids={r.id for r in evidence.records()},
                                text=texts.get(SCREENING_FILE))
+    unscreened = records_without_screening(evidence, screening, data_dir.name)
+    if unscreened:
+        raise LivingDataError(unscreened)
     return LivingData(searches, runs, screening, data_dir)
+
+
+def records_without_screening(evidence, screening: list[Candidate], data_dir_name: str = "data") -> list[Problem]:
+    """Every evidence record with a source must come from a screened reference: an included screening entry
+    with that bib key that names the record in its ``record_ids``. Records without a source (a registry page
+    is their source) need none."""
+    included = {c.bib_key: c for c in screening if c.decision == "included" and c.bib_key}
+    problems = []
+    for kind, (file_name, _) in KINDS.items():
+        for record in evidence.records(kind):
+            if record.source is None:
+                continue
+            entry = included.get(record.source)
+            if entry is None:
+                problems.append(Problem(f"{data_dir_name}/{file_name}", f"its source {record.source!r} has no "
+                                        f"included entry in {data_dir_name}/living/{SCREENING_FILE}: screen the "
+                                        "reference (an entry with decision: included and this bib_key)",
+                                        record=f"'{record.id}'", field="source"))
+            elif record.id not in entry.record_ids:
+                problems.append(Problem(f"{data_dir_name}/{file_name}", f"the screening entry {entry.id!r} of its "
+                                        f"source {record.source!r} does not list it: add {record.id!r} to that "
+                                        "entry's record_ids", record=f"'{record.id}'", field="source"))
+    return problems
 
 
 def assign_unreleased_runs(text: str, version: str, shown: str = f"data/living/{SEARCH_LOG_FILE}"
