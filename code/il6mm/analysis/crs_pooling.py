@@ -116,6 +116,8 @@ def cohort_of(record: CRSRecord, grade: str = "any") -> Cohort | str:
     """The cohort of one record for ``grade`` ("any" or "grade3"), or why it cannot be pooled."""
     if grade not in GRADES:
         raise ValueError(f"grade must be one of {sorted(GRADES)}, got {grade!r}")
+    if record.cohort == "meta-analysis":
+        return "a meta-analysis of published trials, which overlap with these cohorts: a cross-check, not pooled again"
     if record.n is None:
         return "number of patients not on a checked page"
     if record.therapy_class is None:

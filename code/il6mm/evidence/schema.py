@@ -174,7 +174,7 @@ class Finding(_Record):
 #: Therapy classes the CRS incidences are pooled by (il6mm.analysis.crs_pooling). A record with a class is one
 #: cohort of patients counted once; a second analysis of the same patients carries no class.
 TherapyClass = Literal["BCMA CAR-T", "BCMA bispecific", "GPRC5D bispecific", "BCMA or GPRC5D bispecifics"]
-CohortKind = Literal["pivotal trial", "trial cohort", "real-world", "regulatory analysis"]
+CohortKind = Literal["pivotal trial", "trial cohort", "real-world", "regulatory analysis", "meta-analysis"]
 
 
 class CRSRecord(_Record):
