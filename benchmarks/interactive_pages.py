@@ -179,6 +179,7 @@ def measure_phone(site: Path, browser) -> list[dict]:
             page.wait_for_function("() => [...document.querySelectorAll('picture img')]"
                                    ".every(i => i.complete && i.naturalWidth > 0)")
             rows.append({"page": page_name, **page.evaluate(PHONE_JS)})
+            page.wait_for_load_state("networkidle")  # let the frame prefetch finish before closing
             context.close()
     return rows
 
