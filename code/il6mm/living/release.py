@@ -75,6 +75,11 @@ def _tag_exists(repo: Path, tag: str) -> bool:
 # Text of the rewritten files
 # ---------------------------------------------------------------------------------------------------------
 
+def _count(items, noun: str) -> str:
+    """'1 record', '2 records'."""
+    return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
+
+
 def changelog_section(entry: VersionEntry) -> str:
     c = entry.changes
     conclusions = ("conclusions changed: " + (entry.which_conclusions or "") if entry.conclusions_changed
@@ -84,10 +89,11 @@ def changelog_section(entry: VersionEntry) -> str:
              f"- Evidence searched up to: {entry.searched_up_to or 'no systematic search'}"
              + (f" ({entry.search_note})" if entry.search_note else ""),
              f"- Summary: {entry.summary}",
-             f"- Changes since {c.since or 'nothing (first version)'}: {len(c.records_added)} records added, "
-             f"{len(c.records_removed)} removed, {len(c.numbers_changed)} numbers changed, "
-             f"{len(c.items_changed)} list items added or removed, {len(c.fields_changed)} other fields changed, "
-             f"{len(c.references_added)} references added, {len(c.references_removed)} removed"]
+             f"- Changes since {c.since or 'nothing (first version)'}: {_count(c.records_added, 'record')} added, "
+             f"{len(c.records_removed)} removed, {_count(c.numbers_changed, 'number')} changed, "
+             f"{_count(c.items_changed, 'list item')} added or removed, "
+             f"{_count(c.fields_changed, 'other field')} changed, "
+             f"{_count(c.references_added, 'reference')} added, {len(c.references_removed)} removed"]
     for n in c.numbers_changed:
         lines.append(f"  - {describe(n)} (source: {n.source})")
     if c.records_added and c.since:
@@ -186,8 +192,9 @@ def release(version: str, trigger: Optional[str], conclusions: Optional[str], wh
         raise ReleaseError(str(exc)) from None
     date = date or _dt.datetime.now(_dt.timezone.utc).date()
     if summary is None:
-        summary = (f"{len(changes.records_added)} records added, {len(changes.records_removed)} removed, "
-                   f"{len(changes.numbers_changed)} numbers changed, {len(changes.references_added)} references added"
+        summary = (f"{_count(changes.records_added, 'record')} added, {len(changes.records_removed)} removed, "
+                   f"{_count(changes.numbers_changed, 'number')} changed, "
+                   f"{_count(changes.references_added, 'reference')} added"
                    + (f" since {previous_tag}." if previous_tag else " (first version)."))
     try:
         entry = VersionEntry(version=version, date=date, tag=tag, trigger=trigger.strip(),
