@@ -4,6 +4,7 @@ number in between, and every refusal changing nothing (file bytes, commits and t
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import shutil
 import subprocess
 import sys
@@ -249,9 +250,13 @@ def test_a_release_gives_its_version_to_the_search_runs_that_fed_it(repo):
     runs = {r.run: r.version for r in load_search_log(log)}
     assert runs["2026-12-02-pubmed-test"] == runs["2026-12-02-manual-test"] == "0.2.1"
     old = {r.run: r.version for r in load_search_log(log, text=before)}
-    assert all(runs[k] == v for k, v in old.items())  # runs of earlier versions keep theirs
+    # Runs of released versions keep theirs; any run the copy holds unreleased joins 0.2.1 too.
+    assert all(runs[k] == (v or "0.2.1") for k, v in old.items())
     text = log.read_text()
-    assert text.startswith(before)  # earlier entries, comments and layout untouched
+    # Earlier entries, comments and layout untouched, but for the version line of a run that had none.
+    changed = [line for line in difflib.ndiff(before.splitlines(), text.splitlines()[:len(before.splitlines())])
+               if line.startswith(("- ", "+ "))]
+    assert all(line[2:].strip() in ('version: null', 'version: "0.2.1"') for line in changed), changed
     assert "# ... and a manual one written by hand, without a version line." in text
     assert 'version: "0.2.1"' in git(repo, "show", "v0.2.1:data/living/search_log.yaml").stdout
     # Nothing left unreleased, so the next release changes nothing in the log.
