@@ -100,7 +100,9 @@ class PageVisit:
     def settle(self) -> None:
         self.page.wait_for_function(SETTLED_JS, timeout=30_000)
         self.page.evaluate("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
-        # Every image the page shows (frames included) has arrived.
+        # Figure images load lazily (loading="lazy"): fetch them all, as a reader scrolling the page would, so
+        # that a missing one is still a 404 here. Then every image the page shows (frames included) has arrived.
+        self.page.evaluate("() => { for (const i of document.images) i.loading = 'eager'; }")
         self.page.wait_for_function("() => [...document.images].every(i => i.complete)", timeout=30_000)
 
     def our_errors(self) -> list[str]:
