@@ -16,4 +16,4 @@ Later layers import earlier ones, never the reverse; ``paths`` (where inputs liv
 # beside it. CITATION.cff is the one source of truth; `make release` (il6mm.living.release) rewrites
 # this line from it, code/pyproject.toml takes its version from here (setuptools `attr:`), and
 # tests/test_metadata.py checks that all of them agree.
-__version__ = "0.2.0"
+__version__ = "0.3.0"
