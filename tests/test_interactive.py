@@ -221,20 +221,31 @@ def test_live_kernel_redraws_the_chosen_frame_from_current_state():
     assert precomputed_frames(fig)[(0.5,)] == render_png(draw, slope=0.5)
 
 
+def _line_figure(slope, title: bool = False):
+    """A small figure whose one line (gid "line") a live update moves."""
+    with style.context():
+        fig, ax = style.new_figure(3, 2)
+        ax.plot([0, 1], [0, slope], gid="line")
+        ax.set_ylim(0, 2)
+        if title:
+            fig.suptitle(f"slope {slope}")
+    return fig
+
+
+def _the_line(fig):
+    line, = [a for a in fig.axes[0].lines if a.get_gid() == "line"]
+    return line
+
+
 def test_live_update_reuses_the_figure_and_its_artists():
     made = []
 
     def draw(slope):
-        with style.context():
-            fig, ax = style.new_figure(3, 2)
-            ax.plot([0, 1], [0, slope], gid="line")
-            ax.set_ylim(0, 2)
-        made.append(fig)
-        return fig
+        made.append(_line_figure(slope))
+        return made[-1]
 
     def update(fig, slope):
-        line, = [a for a in fig.axes[0].lines if a.get_gid() == "line"]
-        line.set_ydata([0, slope])
+        _the_line(fig).set_ydata([0, slope])
 
     fig = interactive_figure(draw, [SLOPE], alt=alt_line, hint=HINT, update=update)
     n_precomputed = len(made)
@@ -243,7 +254,7 @@ def test_live_update_reuses_the_figure_and_its_artists():
     assert len(made) == n_precomputed + 1  # one figure made for the live view, then updated in place
     live = made[-1]
     assert live.get_layout_engine() is None or type(live.get_layout_engine()).__name__ == "PlaceHolderLayoutEngine"
-    assert [a for a in live.axes[0].lines if a.get_gid() == "line"][0].get_ydata()[1] == 2
+    assert _the_line(live).get_ydata()[1] == 2
     with PILImage.open(io.BytesIO(fig.image.value)) as image:
         assert image.size == (3 * style.DPI, 2 * style.DPI)
     shown = fig.image.value
@@ -263,15 +274,10 @@ def test_a_live_update_that_names_its_artists_draws_only_those_and_matches_a_ful
     drawn = []
 
     def draw(slope):
-        with style.context():
-            fig, ax = style.new_figure(3, 2)
-            ax.plot([0, 1], [0, slope], gid="line")
-            ax.set_ylim(0, 2)
-            fig.suptitle(f"slope {slope}")
-        return fig
+        return _line_figure(slope, title=True)
 
     def update(fig, slope):
-        line, = [a for a in fig.axes[0].lines if a.get_gid() == "line"]
+        line = _the_line(fig)
         line.set_ydata([0, slope])
         fig._suptitle.set_text(f"slope {slope}")
         if not hasattr(line, "counted"):
@@ -297,23 +303,15 @@ def test_a_live_update_that_names_its_artists_draws_only_those_and_matches_a_ful
 def test_an_update_that_cannot_say_what_changed_redraws_everything_and_starts_a_new_cache():
     """After blitted updates, an update returning None (say, the axis scale changed) must draw every artist,
     the moving ones too, and the next blitted update must not paint over a stale background."""
-    def draw(slope):
-        with style.context():
-            fig, ax = style.new_figure(3, 2)
-            ax.plot([0, 1], [0, slope], gid="line")
-            ax.set_ylim(0, 2)
-        return fig
-
     def update(fig, slope):
-        ax = fig.axes[0]
-        line, = [a for a in ax.lines if a.get_gid() == "line"]
+        ax, line = fig.axes[0], _the_line(fig)
         line.set_ydata([0, slope])
         if slope == 0.5:  # the background changes: say nothing, so all is drawn
             ax.set_facecolor("#eeeeee")
             return None
         return [line, *ax.spines.values()]
 
-    fig = interactive_figure(draw, [SLOPE], alt=alt_line, hint=HINT, update=update)
+    fig = interactive_figure(_line_figure, [SLOPE], alt=alt_line, hint=HINT, update=update)
     for index in (2, 1, 0, 2, 1):
         fig.control_widgets[0].index = index
         live = fig._live_fig

@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-
 from ..paths import REPO_ROOT
 from .bibliography import bib_keys
 from .problems import EvidenceError, Problem

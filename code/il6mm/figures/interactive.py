@@ -520,8 +520,8 @@ def interactive_figure(draw: Callable[..., Figure], controls: Sequence[Control],
     ``alt(**values)`` says what each frame shows; ``hint`` says what to try. ``narrow`` gives the phone
     rendition (a drawing function with the same keywords, or a size in inches); ``update(fig, **values)``
     makes live redraws reuse the figure (and, when it returns the artists it changed, redraw only those).
-    ``name`` (default: the function's name) only appears in error
-    messages. See the module docstring for the chapter recipe.
+    ``name`` (default: the function's name) only appears in error messages. See the module docstring for
+    the chapter recipe.
     """
     return InteractiveFigure(draw, controls, alt, hint, name=name, narrow=narrow, update=update)
 

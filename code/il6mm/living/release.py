@@ -16,9 +16,10 @@ In order, and stopping with a clear message and nothing changed at the first pro
 Then it writes the new entry into ``data/living/versions.yaml`` and ``CHANGELOG.md``, the version and date
 into ``CITATION.cff`` (the source of truth) and the package's ``__version__`` (which ``pyproject.toml``
 reads), gives every search run not yet in a released version this version in
-``data/living/search_log.yaml`` (so the flow diagram counts it under this version), commits "Release x.y.z" and creates the annotated tag ``vX.Y.Z``, last. Every file is written to a
-temporary file first and moved into place with ``os.replace``; if the commit or the tag fails, the files,
-the index and the branch are put back as they were.
+``data/living/search_log.yaml`` (so the flow diagram counts it under this version), commits "Release x.y.z"
+and creates the annotated tag ``vX.Y.Z``, last. Every file is written to a temporary file first and moved
+into place with ``os.replace``; if the commit or the tag fails, the files, the index and the branch are put
+back as they were.
 """
 
 from __future__ import annotations
