@@ -212,7 +212,9 @@ def test_explorer_offers_every_endpoint_and_trial_set(explorer):
 def test_every_precomputed_frame_equals_the_live_computation(explorer, studies):
     draw = explorer_draw(studies)  # a fresh drawing function: nothing shared with the widget's
     for (endpoint, trials), png in precomputed_frames(explorer).items():
-        assert png == render_png(draw, endpoint=endpoint, trials=trials), (endpoint, trials)
+        expected = render_png(lambda: explorer.frame_layout.apply(draw(endpoint=endpoint, trials=trials)))
+        assert png == expected, (endpoint, trials)
+
 
 
 def test_every_frame_has_alt_text_naming_its_trials(explorer, studies):

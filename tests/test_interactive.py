@@ -11,8 +11,10 @@ import pytest
 from PIL import Image as PILImage
 
 from il6mm.figures import style
-from il6mm.figures.interactive import (END_MARK, MAX_FRAME_BYTES, NARROW_MEDIA, Control, FigureTooHeavyError,
-                                       InteractiveFigure, interactive_figure, precomputed_frames, render_png)
+from il6mm.figures import interactive
+from il6mm.figures.interactive import (END_MARK, MAX_FRAME_BYTES, NARROW_MEDIA, Changed, Control,
+                                       FigureTooHeavyError, InteractiveFigure, interactive_figure,
+                                       precomputed_frames, render_png)
 
 from browser_helpers import frame_file, static_figures
 from conftest import toc_files
@@ -215,10 +217,11 @@ def test_live_kernel_redraws_the_chosen_frame_from_current_state():
     shown_before = fig.image.value
     params["offset"] = 5.0  # a reader changes a model parameter in Binder, then moves the slider
     fig.control_widgets[0].index = 2
-    assert fig.image.value != shown_before and _pixels(fig.image.value) == _pixels(style.figure_png(draw(slope=2)))
+    laid_out = fig.frame_layout.apply(draw(slope=2))  # where the page's frames put the axes
+    assert fig.image.value != shown_before and _pixels(fig.image.value) == _pixels(style.figure_png(laid_out))
     assert precomputed_frames(fig)[(0.5,)] != render_png(draw, slope=0.5)  # precomputed until refreshed
     fig.refresh()
-    assert precomputed_frames(fig)[(0.5,)] == render_png(draw, slope=0.5)
+    assert precomputed_frames(fig)[(0.5,)] == render_png(lambda: fig.frame_layout.apply(draw(slope=0.5)))
 
 
 def _line_figure(slope, title: bool = False):
@@ -317,6 +320,107 @@ def test_an_update_that_cannot_say_what_changed_redraws_everything_and_starts_a_
         live = fig._live_fig
         shown = _pixels(fig.image.value)
         assert shown == _full_redraw(live)[..., :3].tobytes(), f"frame {index} differs from a full draw"
+
+
+def _labelled_figure(slope, long_label: bool = False):
+    """A line whose y label is long in one frame: constrained layout alone would move the axes."""
+    with style.context():
+        fig, ax = style.new_figure(3, 2)
+        ax.plot([0, 1], [0, slope], gid="line")
+        ax.set_ylim(0, 2)
+        ax.set_ylabel("a label long enough\nto need room" if long_label else "y")
+        ax.set_title(f"slope {slope}")
+    return fig
+
+
+def test_every_frame_shares_one_layout_that_fits_the_widest_frame():
+    fig = interactive_figure(lambda slope: _labelled_figure(slope, long_label=slope == 2), [SLOPE],
+                             alt=alt_line, hint=HINT)
+    own = {s: _labelled_figure(s, long_label=s == 2) for s in (0.5, 1, 2)}
+    for f in own.values():
+        interactive._agg_canvas(f).draw()  # constrained layout, each frame on its own
+    x0 = {s: f.axes[0].get_position().x0 for s, f in own.items()}
+    assert x0[2] > x0[0.5] + 0.05  # on its own, the long label would push the axes right in one frame only
+    for key in fig.frame_keys():
+        laid_out = fig.figure(key)
+        interactive._agg_canvas(laid_out).draw()
+        assert laid_out.axes[0].get_position().x0 == pytest.approx(x0[2])  # the tightest box: the long label fits
+        assert laid_out.get_tightbbox().x0 >= 0  # no text cut off at the left edge
+        assert fig.frames[key] == render_png(lambda: fig.figure(key))
+
+
+def test_frames_with_different_panels_are_refused_with_the_figure_named():
+    def draw(slope):
+        with style.context():
+            return style.new_figure(3, 2, ncols=1 if slope < 2 else 2)[0]
+
+    with pytest.raises(ValueError, match=r"'two_panel_sometimes'.*\[1, 2\] axes"):
+        interactive_figure(draw, [SLOPE], alt=alt_line, hint=HINT, name="two_panel_sometimes")
+
+
+def _titled_update(fig, slope):
+    """Moves the line; the title (background) says whether the slope is steep: two backgrounds."""
+    line = _the_line(fig)
+    line.set_ydata([0, slope])
+    title = "steep" if slope >= 2 else "gentle"
+    fig.axes[0].set_title(title)
+    return Changed([line, *fig.axes[0].spines.values()], background=title)
+
+
+def test_an_update_keyed_by_its_background_blits_over_the_image_for_that_key():
+    fig = interactive_figure(lambda slope: _titled_figure(slope), [SLOPE], alt=alt_line, hint=HINT,
+                             update=_titled_update)
+    fig.control_widgets[0].index = 2
+    live = fig._live_fig
+    ticks_drawn = _count_draws(live.axes[0].yaxis)
+    for index in (0, 2, 0, 1, 2, 0):
+        fig.control_widgets[0].index = index
+        shown = _pixels(fig.image.value)
+        assert shown == _pixels(style.figure_png(fig.figure(fig.current_key()))), f"frame {index}: not a new figure's"
+        assert shown == _full_redraw(live)[..., :3].tobytes(), f"frame {index} differs from a full draw"
+    # The six full draws above, and one by an update: the first for "gentle" ("steep" was cached before).
+    assert ticks_drawn() == 6 + 1
+    assert set(fig._live.backgrounds) == {"steep", "gentle"}
+
+
+def _titled_figure(slope):
+    fig = _line_figure(slope)
+    with style.context():
+        fig.axes[0].set_title("steep" if slope >= 2 else "gentle")
+    return fig
+
+
+def test_an_artist_that_leaves_the_moving_layer_is_drawn_again():
+    """The title moves with the line for gentle slopes only: a cached image drawn without it must not be
+    blitted over once it is background again (and the other way round)."""
+    def update(fig, slope):
+        line, title = _the_line(fig), fig.axes[0].title
+        line.set_ydata([0, slope])
+        title.set_text(f"slope {slope}" if slope < 2 else "steep")
+        spines = fig.axes[0].spines.values()  # drawn over the line
+        return Changed([line, *spines, title] if slope < 2 else [line, *spines], background="one key for both")
+
+    fig = interactive_figure(lambda slope: _titled_figure(slope), [SLOPE], alt=alt_line, hint=HINT, update=update)
+    for index in (2, 0, 2, 1, 0, 2):
+        fig.control_widgets[0].index = index
+        live = fig._live_fig
+        assert _pixels(fig.image.value) == _full_redraw(live)[..., :3].tobytes(), f"frame {index}"
+
+
+def test_cached_backgrounds_stay_within_their_byte_budget(monkeypatch):
+    width, height = 3 * style.DPI, 2 * style.DPI
+    monkeypatch.setattr(interactive, "MAX_BACKGROUND_BYTES", 2 * 4 * width * height)
+
+    def update(fig, slope):
+        _the_line(fig).set_ydata([0, slope])
+        return Changed([_the_line(fig), *fig.axes[0].spines.values()], background=slope)
+
+    fig = interactive_figure(_line_figure, [Control("slope", "Slope", options=[0.5, 1, 1.5, 2])], alt=alt_line,
+                             hint=HINT, update=update)
+    for index in (1, 2, 3, 0):
+        fig.control_widgets[0].index = index
+    assert list(fig._live.backgrounds) == [2, 0.5]  # the two most recent
+    assert _pixels(fig.image.value) == _full_redraw(fig._live_fig)[..., :3].tobytes()
 
 
 def _counting(method, log):

@@ -4,7 +4,7 @@ import pytest
 from matplotlib.patches import Rectangle
 
 from il6mm.evidence import Finding, Quantity, load_evidence
-from il6mm.figures.sources import (OCCUPANCY_BLOCKADE, OCCUPANCY_SCALES, SERUM_PANELS, occupancy_narrow,
+from il6mm.figures.sources import (OCCUPANCY_BLOCKADE, OCCUPANCY_SCALES, SERUM_PANELS, occupancy_explorer, occupancy_narrow,
                                    receptor_occupancy, receptor_occupancy_figure, serum_il6_alt_text, serum_il6_figure)
 from il6mm.figures.interactive import render_png
 from browser_helpers import frame_file, static_figures
@@ -47,41 +47,19 @@ def test_the_site_embeds_the_frames_the_code_computes(site):
     html = (site / "chapters" / "02-sources.html").read_text()
     figure, = [f for f in static_figures(html, "chapters/02-sources") if f.controls[0].label == "Ligand neutralised (%)"]
     assert len(figure.frames) == len(OCCUPANCY_BLOCKADE) * len(OCCUPANCY_SCALES)
+    explorer = occupancy_explorer()  # its shared layouts: where every frame puts the axes
     for (i, j), frame in figure.frames.items():
         values = dict(blockade_percent=OCCUPANCY_BLOCKADE[i], scale=OCCUPANCY_SCALES[j][1])
-        assert frame_file(site, figure.page, frame.src).read_bytes() == render_png(receptor_occupancy_figure, **values)
-        assert frame_file(site, figure.page, frame.narrow).read_bytes() == render_png(occupancy_narrow, **values)
+        wide = render_png(lambda: explorer.frame_layout.apply(receptor_occupancy_figure(**values)))
+        narrow = render_png(lambda: explorer.narrow_frame_layout.apply(occupancy_narrow(**values)))
+        assert frame_file(site, figure.page, frame.src).read_bytes() == wide
+        assert frame_file(site, figure.page, frame.narrow).read_bytes() == narrow
 
 
-def test_live_updates_of_the_occupancy_explorer_show_the_state_a_new_figure_would():
-    """Moving through every choice in a live kernel: each frame shown is a full draw of the live figure, and
-    that figure holds what a new figure for the same choice holds (curves, axis scale and limits, legend)."""
-    import io
-
-    import numpy as np
-    from PIL import Image
-
-    from il6mm.figures.sources import occupancy_explorer, receptor_occupancy_figure
+def test_live_updates_of_the_occupancy_explorer_show_what_a_new_figure_would():
+    """Moving through every choice in a live kernel (the axis scale too, which redraws everything): each
+    frame shown is, pixel for pixel, a full draw of the live figure and what a new figure gives."""
+    from live_helpers import assert_live_frames_are_new_figures
 
     widget = occupancy_explorer()
-    blockade, scale = widget.control_widgets
-    moves = [(b, s) for s in (1, 0) for b in range(len(OCCUPANCY_BLOCKADE))] + [(0, 1), (4, 0)]
-    for b, s in moves:
-        blockade.index, scale.index = b, s
-        live = widget._live_fig
-        if live is None:
-            continue
-        with Image.open(io.BytesIO(widget.image.value)) as image:
-            shown = np.asarray(image.convert("RGB"))
-        for artist in live.findobj():
-            artist.set_animated(False)
-        live.canvas.draw()
-        assert np.array_equal(shown, np.asarray(live.canvas.buffer_rgba())[..., :3]), widget.current_key()
-        fresh, ax = receptor_occupancy_figure(*widget.current_key()).axes[0], live.axes[0]
-        assert ax.get_xscale() == fresh.get_xscale() and np.allclose(ax.get_xlim(), fresh.get_xlim())
-        for mine, theirs in zip(ax.lines, fresh.lines):
-            assert np.allclose(mine.get_xydata(), theirs.get_xydata())
-        assert ([t.get_text() for t in ax.get_legend().get_texts()]
-                == [t.get_text() for t in fresh.get_legend().get_texts()])
-        assert ax.get_legend()._loc == fresh.get_legend()._loc
-    assert widget._live_fig is not None
+    assert_live_frames_are_new_figures(widget)

@@ -129,8 +129,10 @@ def test_the_explorer_shows_exactly_what_the_pooling_computes(evidence):
     assert set(frames) == {(v, g) for _, v in CRS_VIEWS for _, g in CRS_GRADES}
     rows = max(_row_count(crs_pooling(evidence.crs, g), v) for _, v in CRS_VIEWS for _, g in CRS_GRADES)
     for view, grade in frames:
-        expected = render_png(lambda: crs_forest_figure(crs_pooling(evidence.crs, grade), view, min_rows=rows))
+        expected = render_png(lambda: explorer.frame_layout.apply(
+            crs_forest_figure(crs_pooling(evidence.crs, grade), view, min_rows=rows)))
         assert frames[(view, grade)] == expected, (view, grade)
     # The phone rendition keeps figure text legible (>= 9 CSS px once scaled to a 390 px screen).
     for frame in explorer.narrow_renditions.values():
         assert frame.font_px * min(1.0, 358 / frame.width) >= 9
+

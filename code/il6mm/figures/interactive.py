@@ -23,13 +23,21 @@ panels stacked) or a ``(width, height)`` in inches at which the same drawing is 
 serves it below ``NARROW_MEDIA`` with ``<picture><source media=...>``, so figure text stays legible
 (every frame records the smallest font it draws, in image pixels, for the browser tests).
 
+One layout: the frames of a rendition share one ``SharedLayout`` (each axes at the tightest of its boxes over
+all frames), so the axes stay put when a control moves, every frame's labels fit, and one live figure can
+show any frame. Every frame must therefore have the same axes.
+
 Live redraw: with ``update(fig, **values)`` (changes the artists of a figure ``draw`` made, in place) a
-live update reuses the figure and its frozen layout instead of building a new one, and encodes the PNG
+live update reuses one figure in the shared layout instead of building a new one, and encodes the PNG
 without the palette pass (which only exists to keep the static site light). When ``update`` returns the
-artists it changed (and those drawn over them, such as legends), only those are drawn again, over a cached
+artists it changed (and those drawn over them, such as spines), only those are drawn again, over a cached
 image of the rest of the figure (matplotlib's blitting): axes, ticks and labels are text, and drawing text
-is most of the cost of a frame. ``refresh()`` recomputes every precomputed frame (after a reader changes
-something ``draw`` reads).
+is most of the cost of a frame. An update whose texts change with the controls (the rows of a forest plot)
+returns ``Changed(artists, background=key)``, where ``key`` identifies the rest (say, the texts it set):
+the live view keeps one image per key, and draws the whole figure only for a key it has not seen. Cached
+images are checked before use (an artist that left or joined the moving layer since is drawn again) and
+held within ``MAX_BACKGROUND_BYTES``. ``refresh()`` recomputes every precomputed frame and the layout
+(after a reader changes something ``draw`` reads).
 
 Numeric options become a labelled slider, text options or ``(label, value)`` pairs a labelled drop-down.
 Every frame carries its own alt text (``alt(**values)``), and the ``hint`` sentence saying what to try is
@@ -66,8 +74,9 @@ option does not apply here: the ``alt=`` argument gives every frame its alt.)
     ```
 
 Working examples: ``fig-occupancy`` in chapters/02-sources.md (``il6mm.figures.sources.occupancy_explorer``),
-and the explorers of chapters 1 and 3. Chapter tests check that the page shows what the code computes:
-``precomputed_frames(fig)[(50,)] == render_png(blockade_response, strength=50)``.
+and the explorers of chapters 1, 3 and 4. Chapter tests check that the page shows what the code computes,
+``precomputed_frames(fig)[(50,)] == render_png(lambda: fig.frame_layout.apply(blockade_response(strength=50)))``,
+and that every live frame is what a new figure gives (``tests/live_helpers.py``).
 """
 
 from __future__ import annotations
@@ -79,8 +88,10 @@ import io
 import itertools
 import json
 import numbers
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Hashable, Sequence
 
 import ipywidgets as widgets
 from matplotlib.figure import Figure
@@ -98,8 +109,8 @@ NARROW_MEDIA = "(max-width: 640px)"
 END_MARK = "<!--/il6mm-interactive-->"
 
 __all__ = [
-    "Control", "InteractiveFigure", "FigureTooHeavyError", "interactive_figure", "render_png", "render_frame",
-    "precomputed_frames", "MAX_FRAME_BYTES", "FIGURE_CLASS", "NARROW_MEDIA", "END_MARK", "Frame",
+    "Control", "InteractiveFigure", "FigureTooHeavyError", "interactive_figure", "render_png", "Changed",
+    "SharedLayout", "precomputed_frames", "MAX_FRAME_BYTES", "FIGURE_CLASS", "NARROW_MEDIA", "END_MARK", "Frame",
 ]
 
 
@@ -218,13 +229,9 @@ class Frame:
         return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
 
 
-def render_frame(draw: Callable[..., Figure], values: dict, size: tuple[float, float] | None = None) -> Frame:
-    """``draw(**values)`` as a ``Frame`` (optionally laid out again at ``size`` inches)."""
+def _frame_of(fig: Figure) -> Frame:
     from PIL import Image as PILImage
 
-    fig = _check_figure(draw(**values), draw, values)
-    if size is not None:
-        fig.set_size_inches(*size)
     png = _compact_png(style.figure_png(fig))  # draws the figure, so tick labels exist below
     with PILImage.open(io.BytesIO(png)) as image:
         width, height = image.size
@@ -266,6 +273,70 @@ def _fast_png(fig: Figure) -> bytes:
     return _canvas_png(canvas)
 
 
+@dataclass(frozen=True)
+class SharedLayout:
+    """Where every axes of a rendition sits (figure fractions, in ``fig.axes`` order), the same in every frame.
+
+    Each axes gets the tightest of its boxes over all frames (as constrained layout placed them), so every
+    frame's labels fit: the axes stay put when a control moves, and one live figure can show any frame.
+    """
+
+    boxes: tuple[tuple[float, float, float, float], ...]  # (x0, y0, x1, y1) per axes
+
+    @classmethod
+    def of(cls, figures: Sequence[Figure], name: str) -> "SharedLayout":
+        per_figure = [[ax.get_position(original=True).extents for ax in _laid_out(fig).axes] for fig in figures]
+        counts = sorted({len(boxes) for boxes in per_figure})
+        if len(counts) != 1:
+            raise ValueError(f"interactive figure {name!r}: its frames have {counts} axes; every frame must have "
+                             "the same panels, so that they share one layout")
+        return cls(tuple((max(b[0] for b in boxes), max(b[1] for b in boxes),
+                          min(b[2] for b in boxes), min(b[3] for b in boxes)) for boxes in zip(*per_figure)))
+
+    def apply(self, fig: Figure) -> Figure:
+        """``fig`` with its axes at the shared boxes and its layout frozen there; returns ``fig``."""
+        from matplotlib.transforms import Bbox
+
+        _laid_out(fig)  # titles and other figure text: placed as in any frame
+        if len(fig.axes) != len(self.boxes):
+            raise ValueError(f"a frame has {len(fig.axes)} axes, the shared layout {len(self.boxes)}")
+        for ax, box in zip(fig.axes, self.boxes):
+            ax.set_position(Bbox.from_extents(*box))
+        fig.set_layout_engine("none")
+        return fig
+
+
+def _laid_out(fig: Figure) -> Figure:
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)
+    return fig
+
+
+@dataclass(frozen=True)
+class Changed:
+    """What a live ``update`` changed: ``artists``, drawn over a cached image of the rest of the figure, and
+    ``background``, a hashable value that identifies that rest (say, every text the update set).
+
+    An update naming a background seen before draws only ``artists``; a new one draws the whole figure once
+    and keeps its image. A plain list of artists is one unchanging background; None, "draw everything".
+    """
+
+    artists: Sequence[Any]
+    background: Hashable = None
+
+
+#: Most bytes of cached background images one live figure keeps (the least recently used go first).
+MAX_BACKGROUND_BYTES = 32_000_000
+
+
+@dataclass
+class _Background:
+    image: Any              # what canvas.copy_from_bbox gave
+    drawn: weakref.WeakSet  # every artist in it
+    left_out: weakref.WeakSet  # the moving artists it was drawn without
+
+
 def _draw_order(fig: Figure, artists) -> list:
     """``artists`` in the order a full draw paints them: the figure's children by zorder (an axes with
     everything in it), and inside an axes its children by zorder, ties kept in the order they were added."""
@@ -287,34 +358,63 @@ def _draw_order(fig: Figure, artists) -> list:
 
 
 class _LiveFigure:
-    """The one figure a live view redraws: its layout frozen after the first draw, and (when ``update``
-    says which artists it changed) a cached image of everything else, so an update draws only those."""
+    """The one figure a live view redraws (laid out once, for every frame) and, when ``update`` says which
+    artists it changed, cached images of everything else (one per ``Changed.background``), so that an update
+    draws only those artists: matplotlib's blitting. Text is most of the cost of a frame, and stays cached."""
 
     def __init__(self, fig: Figure) -> None:
         self.fig, self.canvas = fig, _agg_canvas(fig)
-        self.canvas.draw()  # lays it out once ...
-        fig.set_layout_engine("none")  # ... and keeps that layout for every update
-        self.background = None
+        self.backgrounds: OrderedDict[Hashable, _Background] = OrderedDict()
+        self.moving: list = []
 
     def png(self, changed) -> bytes:
         """The frame after an update that changed ``changed`` (None: it did not say, so draw it all)."""
         if changed is None:
-            # Anything may have changed, the cached background too: draw every artist, start a new cache.
-            for artist in self.fig.findobj(lambda a: a.get_animated()):
-                artist.set_animated(False)
-            self.background = None
+            # Anything may have changed, the cached backgrounds too: draw every artist, drop the caches.
+            self._set_moving([])
+            self.backgrounds.clear()
             return _fast_png(self.fig)
-        changed = _draw_order(self.fig, changed)
-        for artist in changed:
-            artist.set_animated(True)  # left out of full draws: they become the moving layer
-        if self.background is None:
-            self.canvas.draw()
-            self.background = self.canvas.copy_from_bbox(self.fig.bbox)
+        if not isinstance(changed, Changed):
+            changed = Changed(tuple(changed))
+        moving = _draw_order(self.fig, changed.artists)
+        self._set_moving(moving)
+        background = self.backgrounds.get(changed.background)
+        if background is not None and self._still_valid(background, moving):
+            self.backgrounds.move_to_end(changed.background)
+            self.canvas.restore_region(background.image)
         else:
-            self.canvas.restore_region(self.background)
-        for artist in changed:
+            self.canvas.draw()  # the moving artists are animated: a full draw leaves them out
+            self._keep(changed.background, _Background(
+                self.canvas.copy_from_bbox(self.fig.bbox),
+                weakref.WeakSet(a for a in self.fig.findobj() if not a.get_animated()), weakref.WeakSet(moving)))
+        for artist in moving:
             self.fig.draw_artist(artist)
         return _canvas_png(self.canvas)
+
+    def _set_moving(self, artists: list) -> None:
+        named = {id(a) for a in artists}
+        for artist in self.moving:
+            if id(artist) not in named:
+                artist.set_animated(False)  # background again (or removed from the figure)
+        for artist in artists:
+            artist.set_animated(True)  # left out of full draws: the moving layer
+        self.moving = artists
+
+    def _still_valid(self, background: _Background, moving: list) -> bool:
+        """A cached image may be blitted over only if it holds none of the moving artists, and lacks only
+        them: an artist moved out of (or into) the moving layer since then must be drawn again."""
+        named = {id(a) for a in moving}
+        if any(a in background.drawn for a in moving):
+            return False
+        present = set(self.fig.findobj())  # not get_figure(): a replaced legend still names its figure
+        return all(id(a) in named for a in background.left_out if a in present)
+
+    def _keep(self, key: Hashable, background: _Background) -> None:
+        self.backgrounds[key] = background
+        self.backgrounds.move_to_end(key)
+        width, height = self.canvas.get_width_height()
+        while len(self.backgrounds) > max(1, MAX_BACKGROUND_BYTES // (4 * width * height)):
+            self.backgrounds.popitem(last=False)
 
 
 def _alt_text(alt: Callable[..., str] | str, values: dict) -> str:
@@ -329,8 +429,10 @@ class InteractiveFigure(widgets.VBox):
 
     ``frames`` maps a tuple of control values (in control order) to that frame's PNG bytes (the wide
     rendition); ``narrow_frames`` the same keys to the phone rendition (or is empty); ``alts`` the same keys
-    to the frame's alt text. As a widget (live kernel) it holds the hint, the labelled controls and
-    ``image``, which shows the frame for the controls' current values, redrawn in the kernel.
+    to the frame's alt text. ``frame_layout`` and ``narrow_frame_layout`` are the renditions' shared layouts;
+    ``figure(key)`` draws a frame anew in its layout. As a widget (live kernel) it holds the hint, the
+    labelled controls and ``image``, which shows the frame for the controls' current values, redrawn in the
+    kernel.
     """
 
     def __init__(self, draw: Callable[..., Figure], controls: Sequence[Control],
@@ -353,9 +455,9 @@ class InteractiveFigure(widgets.VBox):
 
         self.wide: dict[tuple, Frame] = {}
         self.narrow_renditions: dict[tuple, Frame] = {}
-        self.alts: dict[tuple, str] = {}
-        for key in self.frame_keys():
-            self._render(key)
+        self.frame_layout: SharedLayout | None = None
+        self.narrow_frame_layout: SharedLayout | None = None
+        self._render_all()
         self._check_weight()
 
         # The live interface: the same controls, one image redrawn in the kernel.
@@ -381,14 +483,35 @@ class InteractiveFigure(widgets.VBox):
     def _values(self, key: tuple) -> dict[str, Any]:
         return {c.name: v for c, v in zip(self.controls, key)}
 
-    def _render(self, key: tuple) -> None:
+    def _figure(self, key: tuple, narrow: bool = False) -> Figure:
+        """A new figure of the frame for ``key`` (wide, or the phone rendition), before the shared layout."""
         values = self._values(key)
-        self.wide[key] = render_frame(self.draw, values)
+        if not narrow:
+            return _check_figure(self.draw(**values), self.draw, values)
         if callable(self.narrow):
-            self.narrow_renditions[key] = render_frame(self.narrow, values)
-        elif self.narrow is not None:
-            self.narrow_renditions[key] = render_frame(self.draw, values, size=self.narrow)
-        self.alts[key] = _alt_text(self.alt, values)
+            return _check_figure(self.narrow(**values), self.narrow, values)
+        fig = _check_figure(self.draw(**values), self.draw, values)
+        fig.set_size_inches(*self.narrow)
+        return fig
+
+    def figure(self, key: tuple, narrow: bool = False) -> Figure:
+        """A new figure of the frame for ``key``, laid out as the page's frame (what ``frames`` holds)."""
+        return (self.narrow_frame_layout if narrow else self.frame_layout).apply(self._figure(key, narrow))
+
+    def _render_all(self) -> None:
+        """Every frame of every rendition, each rendition in one shared layout; and every alt text."""
+        keys = self.frame_keys()
+        renditions = [(False, self.wide)] + ([(True, self.narrow_renditions)] if self.narrow is not None else [])
+        for narrow, frames in renditions:
+            figures = {key: self._figure(key, narrow) for key in keys}
+            layout = SharedLayout.of(list(figures.values()), self.name)
+            frames.clear()
+            frames.update((key, _frame_of(layout.apply(fig))) for key, fig in figures.items())
+            if narrow:
+                self.narrow_frame_layout = layout
+            else:
+                self.frame_layout = layout
+        self.alts = {key: _alt_text(self.alt, self._values(key)) for key in keys}
 
     @property
     def frames(self) -> dict[tuple, bytes]:
@@ -399,9 +522,9 @@ class InteractiveFigure(widgets.VBox):
         return {key: frame.png for key, frame in self.narrow_renditions.items()}
 
     def refresh(self) -> None:
-        """Recompute every precomputed frame (live kernel: after changing something ``draw`` reads)."""
-        for key in self.frame_keys():
-            self._render(key)
+        """Recompute every precomputed frame and the layout (live kernel: after changing something ``draw``
+        reads)."""
+        self._render_all()
         self._live = None
         self.image.value = self.frames[self.current_key()]
 
@@ -426,14 +549,13 @@ class InteractiveFigure(widgets.VBox):
 
     def live_png(self, key: tuple) -> bytes:
         """Redraw the frame for ``key`` from the code in this kernel: reuse the figure when ``update`` is given."""
-        values = self._values(key)
         if self.update is None:  # a new figure each time: one draw, a light PNG
-            return _fast_png(_check_figure(self.draw(**values), self.draw, values))
+            return _fast_png(self.figure(key))
         if self._live is None:
-            self._live = _LiveFigure(_check_figure(self.draw(**values), self.draw, values))
+            self._live = _LiveFigure(self.figure(key))
         with style.context():
             # On the new figure too: an update that names its artists must name them before the first draw.
-            changed = self.update(self._live.fig, **values)
+            changed = self.update(self._live.fig, **self._values(key))
             return self._live.png(changed)
 
     @property

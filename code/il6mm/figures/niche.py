@@ -78,8 +78,9 @@ def _shade_treatment(ax, interventions, t_end) -> list:
     starts = sorted({i.start for i in interventions})
     if not starts:
         return []
+    # Under the curves by zorder, not by when it was added: a live update adds it again after them.
     return [ax.axvspan(starts[0], t_end, color=COLOURS["drug"], alpha=0.08, linewidth=0),
-            ax.axvline(starts[0], color=COLOURS["drug"], linewidth=1, linestyle=":")]
+            ax.axvline(starts[0], color=COLOURS["drug"], linewidth=1, linestyle=":", zorder=1.9)]
 
 
 #: Panels of a trajectory figure: the variables each holds and its axis label.
