@@ -17,6 +17,8 @@ from il6mm.analysis.meta_analysis import (DERIVED_FROM_P, TRIAL_SETS, Exclusion,
 from il6mm.figures.history_tables import (efficacy_summary, exclusions_markdown, pooled_table_markdown,
                                   study_table_markdown)
 
+from live_helpers import assert_live_frames_are_new_figures
+
 EFFECTS = [
     TrialEffect("a", "Alpha 2001", "PFS", math.log(0.8), 0.15, source="alpha2001x"),
     TrialEffect("b", "Beta 2005", "PFS", math.log(1.3), 0.30, source="beta2005x", derivation=DERIVED_FROM_P),
@@ -215,6 +217,10 @@ def test_every_precomputed_frame_equals_the_live_computation(explorer, studies):
         expected = render_png(lambda: explorer.frame_layout.apply(draw(endpoint=endpoint, trials=trials)))
         assert png == expected, (endpoint, trials)
 
+
+def test_the_live_explorer_redraws_its_rows_in_one_figure_as_a_new_figure_would(studies):
+    widget = meta_explorer(studies)  # its own: the moves below change its live state
+    assert_live_frames_are_new_figures(widget)
 
 
 def test_every_frame_has_alt_text_naming_its_trials(explorer, studies):

@@ -136,3 +136,13 @@ def test_the_explorer_shows_exactly_what_the_pooling_computes(evidence):
     for frame in explorer.narrow_renditions.values():
         assert frame.font_px * min(1.0, 358 / frame.width) >= 9
 
+
+def test_the_live_explorer_redraws_its_rows_in_one_figure_as_a_new_figure_would(evidence):
+    """Live kernel: the rows of the next comparison or grade are drawn into the one live figure, over a
+    cached image of its texts; each frame shown must be what a new figure for that choice gives."""
+    from il6mm.figures.therapy import crs_explorer
+
+    from live_helpers import assert_live_frames_are_new_figures
+
+    widget = crs_explorer(evidence.crs)
+    assert_live_frames_are_new_figures(widget)

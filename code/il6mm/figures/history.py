@@ -48,6 +48,10 @@ def _log_ticks(low: float, high: float) -> list[float]:
     return ticks if 1 in ticks else sorted(ticks + [1])
 
 
+#: gids of the artists that draw a forest plot's rows (and the message of an empty one): what a refill replaces.
+_ROW_GIDS = ("trial-", "pooled-", "forest-message")
+
+
 def forest_figure(effects: Sequence[TrialEffect], pooled: Sequence[Pooled] = (), *, endpoint: str | None = None,
                   title: str | None = None, empty_reason: str = "", min_rows: int = 2) -> Figure:
     """Forest plot: one row per trial (ratio and 95% CI), pooled diamonds below, log axis, line at 1.
@@ -57,6 +61,28 @@ def forest_figure(effects: Sequence[TrialEffect], pooled: Sequence[Pooled] = (),
     must not change size from frame to frame (interactive figures).
     """
     effects = list(effects)
+    n_rows = len(effects) + sum(1 for p in pooled if p.k >= 2)
+    fig, ax = style.new_figure(FIGURE_WIDTH, 1.35 + 0.42 * max(n_rows, min_rows))
+    with style.context():
+        ax.axvline(1.0, color=style.OKABE_ITO["black"], linestyle="--", linewidth=0.9, gid="null-line")
+        ax.set_xscale("log")
+        ax.tick_params(axis="y", length=0)
+        ax.spines["left"].set_visible(False)
+        right = ax.secondary_yaxis("right")
+        right.tick_params(axis="y", length=0)
+        right.spines["right"].set_visible(False)
+        fill_forest(fig, effects, pooled, endpoint=endpoint, title=title, empty_reason=empty_reason)
+    return fig
+
+
+def fill_forest(fig: Figure, effects: Sequence[TrialEffect], pooled: Sequence[Pooled] = (), *,
+                endpoint: str | None = None, title: str | None = None, empty_reason: str = ""):
+    """Draw these rows into a figure ``forest_figure`` made, replacing the rows it shows: a new figure, or
+    the live figure of an interactive one. Returns what changed for a live redraw: the row artists, over
+    the rest (axis, labels, numbers), which the texts and limits set here identify."""
+    from .interactive import Changed
+
+    effects = list(effects)
     endpoint = endpoint or (effects[0].endpoint if effects else None)
     if endpoint is None:
         raise ValueError("forest_figure needs the endpoint when there are no effects")
@@ -65,91 +91,95 @@ def forest_figure(effects: Sequence[TrialEffect], pooled: Sequence[Pooled] = (),
     measure = measure_for(endpoint)
     drawn_pooled = [p for p in pooled if p.k >= 2]
     n_rows = len(effects) + len(drawn_pooled)
-    height = 1.35 + 0.42 * max(n_rows, min_rows)
-    fig, ax = style.new_figure(FIGURE_WIDTH, height)
-    with style.context():
-        heading = title or f"{ENDPOINT_NAMES[endpoint].capitalize()}: {measure} (95% CI)"
+    ax = fig.axes[0]
+    right, = ax.child_axes
+    null_line, = [line for line in ax.lines if line.get_gid() == "null-line"]
+    for artist in [a for a in ax.get_children() if str(a.get_gid()).startswith(_ROW_GIDS)]:
+        artist.remove()
+    heading = title or f"{ENDPOINT_NAMES[endpoint].capitalize()}: {measure} (95% CI)"
+    if fig._suptitle is None:
         fig.suptitle(heading, x=0.01, ha="left", fontsize=10.5)
-        if not effects:
-            ax.set_axis_off()
-            message = f"No randomised trial gives a usable {measure} for this endpoint."
-            for line in empty_reason.splitlines():
-                message += "\n" + "\n   ".join(textwrap.wrap("\u2022 " + line, 58))
-            ax.text(0.0, 0.5, message, transform=ax.transAxes, va="center", ha="left", fontsize=9.5)
-            return fig
+    else:  # keep where the layout put it (suptitle() would move it back to its default height)
+        fig._suptitle.set_text(heading)
+    # A live figure may go from an empty frame to a full one and back: set what either one hides.
+    for artist in (right, null_line):
+        artist.set_visible(bool(effects))
+    if not effects:
+        ax.set_axis_off()
+        message = f"No randomised trial gives a usable {measure} for this endpoint."
+        for line in empty_reason.splitlines():
+            message += "\n" + "\n   ".join(textwrap.wrap("\u2022 " + line, 58))
+        text = ax.text(0.0, 0.5, message, transform=ax.transAxes, va="center", ha="left", fontsize=9.5,
+                       gid="forest-message")
+        return Changed([text], background=(heading, message))
+    ax.set_axis_on()
 
-        rows = list(range(n_rows))  # row 0 at the top (axis inverted below)
-        lows = [e.ci_low for e in effects] + [min(p.ci_low, p.hksj_ci_low) for p in drawn_pooled]
-        highs = [e.ci_high for e in effects] + [max(p.ci_high, p.hksj_ci_high) for p in drawn_pooled]
-        xmin = min(min(lows), 0.5) / 1.15
-        xmax = max(max(highs), 2.0) * 1.15
+    rows = list(range(n_rows))  # row 0 at the top (axis inverted below)
+    lows = [e.ci_low for e in effects] + [min(p.ci_low, p.hksj_ci_low) for p in drawn_pooled]
+    highs = [e.ci_high for e in effects] + [max(p.ci_high, p.hksj_ci_high) for p in drawn_pooled]
+    xmin = min(min(lows), 0.5) / 1.15
+    xmax = max(max(highs), 2.0) * 1.15
 
-        trial_rows = rows[:len(effects)]
-        segments = [[(e.ci_low, y), (e.ci_high, y)] for e, y in zip(effects, trial_rows)]
-        ax.add_collection(LineCollection(segments, colors=style.OKABE_ITO["blue"], linewidths=1.6,
-                                         gid="trial-intervals"))
-        estimates = Line2D([e.ratio for e in effects], trial_rows, linestyle="none", marker="s",
-                           markersize=7, color=style.OKABE_ITO["blue"], gid="trial-estimates")
-        ax.add_line(estimates)
-        # Derived values: hollow square drawn over the filled one, so published and derived differ in shape.
-        derived = [(e.ratio, y) for e, y in zip(effects, trial_rows) if e.derived]
-        if derived:
-            ax.add_line(Line2D([x for x, _ in derived], [y for _, y in derived], linestyle="none", marker="s",
-                               markersize=7, markerfacecolor="white", markeredgewidth=1.6,
-                               color=style.OKABE_ITO["blue"], gid="trial-derived"))
+    trial_rows = rows[:len(effects)]
+    segments = [[(e.ci_low, y), (e.ci_high, y)] for e, y in zip(effects, trial_rows)]
+    drawn = [ax.add_collection(LineCollection(segments, colors=style.OKABE_ITO["blue"], linewidths=1.6,
+                                              gid="trial-intervals"))]
+    drawn.append(ax.add_line(Line2D([e.ratio for e in effects], trial_rows, linestyle="none", marker="s",
+                                    markersize=7, color=style.OKABE_ITO["blue"], gid="trial-estimates")))
+    # Derived values: hollow square drawn over the filled one, so published and derived differ in shape.
+    derived = [(e.ratio, y) for e, y in zip(effects, trial_rows) if e.derived]
+    if derived:
+        drawn.append(ax.add_line(Line2D([x for x, _ in derived], [y for _, y in derived], linestyle="none",
+                                        marker="s", markersize=7, markerfacecolor="white", markeredgewidth=1.6,
+                                        color=style.OKABE_ITO["blue"], gid="trial-derived")))
 
-        colours = {"dl": style.OKABE_ITO["vermillion"], "pm": style.OKABE_ITO["orange"]}
-        for p, y in zip(drawn_pooled, rows[len(effects):]):
-            # Hartung-Knapp interval (t on k - 1 df) as a thin line behind the Wald diamond.
-            ax.plot([p.hksj_ci_low, p.hksj_ci_high], [y, y], color=style.OKABE_ITO["black"], linewidth=1.0,
-                    gid=f"pooled-{p.method}-hksj", zorder=1)
-            h = 0.28
-            diamond = Polygon([(p.ci_low, y), (p.ratio, y - h), (p.ci_high, y), (p.ratio, y + h)], closed=True,
-                              facecolor=colours[p.method], edgecolor=style.OKABE_ITO["black"], linewidth=0.8,
-                              gid=f"pooled-{p.method}")
-            ax.add_patch(diamond)
+    colours = {"dl": style.OKABE_ITO["vermillion"], "pm": style.OKABE_ITO["orange"]}
+    for p, y in zip(drawn_pooled, rows[len(effects):]):
+        # Hartung-Knapp interval (t on k - 1 df) as a thin line behind the Wald diamond.
+        drawn += ax.plot([p.hksj_ci_low, p.hksj_ci_high], [y, y], color=style.OKABE_ITO["black"], linewidth=1.0,
+                         gid=f"pooled-{p.method}-hksj", zorder=1)
+        h = 0.28
+        drawn.append(ax.add_patch(Polygon([(p.ci_low, y), (p.ratio, y - h), (p.ci_high, y), (p.ratio, y + h)],
+                                          closed=True, facecolor=colours[p.method],
+                                          edgecolor=style.OKABE_ITO["black"], linewidth=0.8,
+                                          gid=f"pooled-{p.method}")))
 
-        ax.axvline(1.0, color=style.OKABE_ITO["black"], linestyle="--", linewidth=0.9, gid="null-line")
-        ax.set_xscale("log")
-        ax.set_xlim(xmin, xmax)
-        ticks = _log_ticks(xmin, xmax)
-        ax.xaxis.set_major_locator(FixedLocator(ticks))
-        ax.xaxis.set_minor_locator(NullLocator())
-        ax.set_xticklabels([f"{t:g}" for t in ticks])
-        ax.set_ylim(n_rows - 0.5, -0.5)
+    ax.set_xlim(xmin, xmax)
+    ticks = _log_ticks(xmin, xmax)
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_xticklabels([f"{t:g}" for t in ticks])
+    ax.set_ylim(n_rows - 0.5, -0.5)
 
-        # Each trial with its setting: the trials answer different questions, and the reader should see which.
-        labels = [e.label + (f" ({e.stage})" if e.stage else "") + (f" {DERIVED_MARK}" if e.derived else "")
-                  for e in effects]
-        labels += [f"Pooled, {p.method.upper()} (k={p.k})" for p in drawn_pooled]
-        ax.set_yticks(rows, labels)
-        ax.tick_params(axis="y", length=0)
-        ax.spines["left"].set_visible(False)
-        values = [interval_text(e.ratio, e.ci_low, e.ci_high) for e in effects]
-        values += [f"{interval_text(p.ratio, p.ci_low, p.ci_high)}\nHK {p.hksj_ci_low:.2g}\u2013{p.hksj_ci_high:.3g}"
-                   for p in drawn_pooled]
-        right = ax.secondary_yaxis("right")
-        right.set_ylim(ax.get_ylim())
-        right.set_yticks(rows, values)
-        right.tick_params(axis="y", length=0)
-        right.spines["right"].set_visible(False)
+    # Each trial with its setting: the trials answer different questions, and the reader should see which.
+    labels = [e.label + (f" ({e.stage})" if e.stage else "") + (f" {DERIVED_MARK}" if e.derived else "")
+              for e in effects]
+    labels += [f"Pooled, {p.method.upper()} (k={p.k})" for p in drawn_pooled]
+    ax.set_yticks(rows, labels)
+    values = [interval_text(e.ratio, e.ci_low, e.ci_high) for e in effects]
+    values += [f"{interval_text(p.ratio, p.ci_low, p.ci_high)}\nHK {p.hksj_ci_low:.2g}\u2013{p.hksj_ci_high:.3g}"
+               for p in drawn_pooled]
+    right.set_ylim(ax.get_ylim())
+    right.set_yticks(rows, values)
 
-        better, worse = "IL-6 blockade", "control"
-        if favours_blockade_above_one(endpoint):
-            left_text, right_text = f"\u2190 favours {worse}", f"favours {better} \u2192"
-        else:
-            left_text, right_text = f"\u2190 favours {better}", f"favours {worse} \u2192"
-        notes = []
-        if drawn_pooled:
-            methods = ", ".join(f"{p.method.upper()} {p.method_name}" for p in drawn_pooled)
-            notes.append(f"{methods}: diamond Wald 95% CI,\nthin line (HK) Hartung-Knapp 95% CI")
-        if any(e.derived for e in effects):
-            notes.append(f"{DERIVED_MARK} hollow: SE or counts derived, not published")
-        if any(p.k < 2 for p in pooled):
-            notes.append("one trial: nothing to pool")
-        label = f"{left_text}   {right_text}"
-        ax.set_xlabel(label + ("\n" + "\n".join(notes) if notes else ""), fontsize=8.5)
-    return fig
+    better, worse = "IL-6 blockade", "control"
+    if favours_blockade_above_one(endpoint):
+        left_text, right_text = f"\u2190 favours {worse}", f"favours {better} \u2192"
+    else:
+        left_text, right_text = f"\u2190 favours {better}", f"favours {worse} \u2192"
+    notes = []
+    if drawn_pooled:
+        methods = ", ".join(f"{p.method.upper()} {p.method_name}" for p in drawn_pooled)
+        notes.append(f"{methods}: diamond Wald 95% CI,\nthin line (HK) Hartung-Knapp 95% CI")
+    if any(e.derived for e in effects):
+        notes.append(f"{DERIVED_MARK} hollow: SE or counts derived, not published")
+    if any(p.k < 2 for p in pooled):
+        notes.append("one trial: nothing to pool")
+    label = f"{left_text}   {right_text}"
+    ax.set_xlabel(label + ("\n" + "\n".join(notes) if notes else ""), fontsize=8.5)
+    background = (heading, tuple(labels), tuple(values), ax.get_xlabel(), (xmin, xmax), n_rows)
+    # The line at 1 and the spines are drawn over the rows (higher zorder): they move with them.
+    return Changed([*drawn, null_line, *ax.spines.values()], background=background)
 
 
 def forest_alt_text(effects: Sequence[TrialEffect], pooled: Sequence[Pooled] = (), *,

@@ -2,7 +2,8 @@
 
 Built on ``il6mm.figures.interactive``: every frame is precomputed, so the figure works on the static site, and
 recomputed in a live kernel. ``explorer_draw(studies)`` returns the pure drawing function the widget
-calls, so tests can compare each embedded frame with a fresh computation.
+calls, so tests can compare each embedded frame with a fresh computation; ``explorer_update(studies)`` redraws
+the rows of the one live figure in place.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any, Callable, Sequence
 
 from matplotlib.figure import Figure
 
-from .history import forest_alt_text, forest_figure
+from .history import fill_forest, forest_alt_text, forest_figure
 from .interactive import Control, InteractiveFigure, interactive_figure
 from ..analysis.meta_analysis import ENDPOINT_NAMES, TRIAL_SETS, meta_analysis
 
@@ -37,6 +38,18 @@ def explorer_draw(studies: Sequence[Any]) -> Callable[..., Figure]:
     return draw
 
 
+def explorer_update(studies: Sequence[Any]) -> Callable[..., Any]:
+    """``update(fig, endpoint, trials)``: the same pooling drawn into a figure ``draw`` made (live kernel)."""
+    studies = list(studies)
+
+    def update(fig: Figure, endpoint: str, trials: str):
+        analysis = meta_analysis(studies, endpoint, trials)
+        return fill_forest(fig, analysis.effects, analysis.pooled, endpoint=endpoint,
+                           empty_reason=_empty_reason(analysis))
+
+    return update
+
+
 def explorer_alt(studies: Sequence[Any]) -> Callable[..., str]:
     """Alt text of each frame: what the plot shows for that choice."""
     studies = list(studies)
@@ -60,7 +73,7 @@ def explorer_controls() -> list[Control]:
 def meta_explorer(studies: Sequence[Any]) -> InteractiveFigure:
     """The interactive forest plot: endpoint x trial selection, pooled with DerSimonian-Laird and Paule-Mandel."""
     return interactive_figure(
-        explorer_draw(studies), explorer_controls(), alt=explorer_alt(studies),
+        explorer_draw(studies), explorer_controls(), alt=explorer_alt(studies), update=explorer_update(studies),
         hint=("Choose an endpoint, then leave out the smouldering-myeloma trial or the trials whose standard "
               "error had to be derived, and watch the pooled diamonds move."),
         name="meta_explorer")

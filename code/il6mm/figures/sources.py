@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..evidence import Finding, record_quantity
-from .interactive import Control, interactive_figure
+from .interactive import Changed, Control, interactive_figure
 from .style import OKABE_ITO, context, new_figure
 
 #: (panel title, [(bar label, quantity label in the record)]).
@@ -112,24 +112,24 @@ def _legend_place(scale: str) -> str:
 def occupancy_update(fig: Figure, blockade_percent: float, scale: str):
     """Live kernel: another blockade or axis in a figure made by ``receptor_occupancy_figure``.
 
-    Same axis: only the blocked curve and the legend change, and are returned (drawn again over the rest).
-    Another axis: both curves, the scale and the legend are set again, and None says "draw it all"."""
+    Only the blocked curve and the legend are returned (drawn again over the rest). The rest (axis, reference
+    curve, labels) depends on the axis scale alone, which is therefore the key of its cached image; another
+    scale sets both curves, the scale and the legend again."""
     ax = fig.axes[0]
     reference, blocked = ax.lines[0], next(line for line in ax.lines if line.get_gid() == "blocked")
     blocked.set_label(_blockade_label(blockade_percent))
-    if ax.get_xscale() == scale:
-        blocked.set_ydata(receptor_occupancy(blocked.get_xdata(), blockade_percent / 100))
-        legend = ax.get_legend()
-        legend.get_texts()[1].set_text(blocked.get_label())
-        return [blocked, legend, *ax.spines.values()]
-    concentration = _concentrations(scale)
-    reference.set_data(concentration, receptor_occupancy(concentration, 0.0))
-    blocked.set_data(concentration, receptor_occupancy(concentration, blockade_percent / 100))
-    ax.set_xscale(scale)
-    ax.relim()
-    ax.autoscale_view(scaley=False)
-    ax.legend(loc=_legend_place(scale), frameon=False)
-    return None
+    if ax.get_xscale() != scale:
+        concentration = _concentrations(scale)
+        reference.set_data(concentration, receptor_occupancy(concentration, 0.0))
+        blocked.set_xdata(concentration)
+        ax.set_xscale(scale)
+        ax.relim()
+        ax.autoscale_view(scaley=False)
+        ax.legend(loc=_legend_place(scale), frameon=False)
+    blocked.set_ydata(receptor_occupancy(blocked.get_xdata(), blockade_percent / 100))
+    legend = ax.get_legend()
+    legend.get_texts()[1].set_text(blocked.get_label())
+    return Changed([blocked, legend, *ax.spines.values()], background=scale)
 
 
 #: Control values of the occupancy explorer (percent of ligand neutralised; concentration axis).
