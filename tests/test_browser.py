@@ -6,7 +6,8 @@ reach a CDN; every interactive figure (discovered from the pages' static renditi
 choice of its controls, exactly its precomputed frame file with its alt text, and its default frame with
 JavaScript off; math must be typeset by the self-hosted MathJax; axe-core must find no serious or
 critical violation, on load and after every control has moved; on a 390 px phone no page scrolls sideways
-and figure text stays at 9 CSS px or more. No check waits a fixed time: each waits for its condition.
+and figure text stays at 9 CSS px or more, there and at tablet widths (641 to 992 px). No check waits a
+fixed time: each waits for its condition.
 Screenshots go to tests/artifacts/ (git-ignored).
 """
 
@@ -33,6 +34,9 @@ PHONE = {"width": 390, "height": 844}
 REPEATED_LOADS = 10
 #: Smallest figure text a reader may be shown, in CSS px.
 MIN_FIGURE_TEXT_PX = 9.0
+#: Screens just above the phone rendition (NARROW_MEDIA: up to 640 px) and up to a desktop's: the wide frames
+#: are shown there, scaled down to the text column.
+TABLET_WIDTHS = (641, 768, 992)
 
 # Console messages that are not ours and that we cannot fix from this project; each with its reason.
 FOREIGN_CONSOLE_MESSAGES = [
@@ -312,6 +316,30 @@ def test_phone_no_sideways_scroll_and_legible_figure_text(site, visit, page):
                  f"({font} px in a {natural} px frame shown {rendered:.0f} px wide)")
         overflow = v.page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
         assert overflow[0] <= overflow[1], f"{page}: {overflow[0]} px wide after moving the controls"
+
+
+@pytest.mark.parametrize("width", TABLET_WIDTHS)
+def test_figure_text_stays_legible_between_phone_and_desktop(site, visit, width):
+    """Between the phone rendition and a desktop, the wide frames shrink to the column: their smallest text
+    (of any frame: all frames of a rendition share one natural width) must still render at >= 9 CSS px."""
+    checked = []
+    for page in PAGES:
+        _, figures = _figures(site, page)
+        if not figures:
+            continue
+        v = visit(page, viewport={"width": width, "height": 900})
+        overflow = v.page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        assert overflow[0] <= overflow[1], f"{page}: page is {overflow[0]} px wide on a {overflow[1]} px screen"
+        for figure, element in zip(figures, v.page.query_selector_all(f".{FIGURE_CLASS}")):
+            default = next(f for f in figure.frames.values() if f.src == figure.default_src)
+            img = _shown_frame(v, element, figure.default_src, figure.default_alt, f"{page} at {width} px")
+            natural, rendered = img.evaluate("i => [i.naturalWidth, i.getBoundingClientRect().width]")
+            assert natural == default.width and {f.width for f in figure.frames.values()} == {natural}
+            css_px = min(f.font_px for f in figure.frames.values()) * rendered / natural
+            assert css_px >= MIN_FIGURE_TEXT_PX, \
+                f"{page} {figure.element_id} at {width} px: smallest text {css_px:.1f} CSS px ({rendered:.0f} px wide)"
+            checked.append(figure.element_id)
+    assert checked, "no interactive figure was checked"
 
 
 @pytest.mark.parametrize("page", PAGES)
