@@ -141,6 +141,8 @@ def test_the_first_release_adds_every_record(repo):
     ("conclusions changed without which", "needs WHICH"),
     ("failing build", "the build failed \\(exit 3\\)"),
     ("previous tag missing", "tag v0.1.0 does not exist"),
+    ("patch version with new evidence", "0.1.1 is a patch version of 0.1.0, but the evidence changed \\(1 number "
+                                        "changed\\).*use 0.2.0"),
     ("commit fails", "rolled back: .*(email|identity)"),
 ])
 def test_a_refused_release_changes_nothing(repo, case, expected):
@@ -165,6 +167,11 @@ def test_a_refused_release_changes_nothing(repo, case, expected):
         args["build_command"] = [sys.executable, "-c", "import sys; print('a warning'); sys.exit(3)"]
     elif case == "previous tag missing":
         git(repo, "tag", "-d", "v0.1.0")
+    elif case == "patch version with new evidence":
+        studies = repo / "data" / "studies.yaml"
+        studies.write_text(studies.read_text().replace("value: 0.869,", "value: 0.87,"))
+        git(repo, "commit", "-qam", "orlowski2015: PFS hazard ratio as in the full paper")
+        args["version"] = "0.1.1"
     elif case == "commit fails":  # after the files were moved into place: everything must be put back
         git(repo, "config", "user.useConfigOnly", "true")
         git(repo, "config", "--unset", "user.email")
@@ -262,3 +269,29 @@ def test_a_release_gives_its_version_to_the_search_runs_that_fed_it(repo):
     # Nothing left unreleased, so the next release changes nothing in the log.
     do_release(repo, "0.2.2")
     assert log.read_text() == text
+
+
+def test_a_patch_version_may_not_change_conclusions_and_may_fix_the_rest(repo):
+    """With no evidence changed since the last release: changed conclusions need a minor version; a patch
+    (wording, layout, code) is released."""
+    do_release(repo, "0.2.0")
+    before = snapshot(repo)
+    with pytest.raises(ReleaseError, match="0.2.1 is a patch version of 0.2.0, but the conclusions changed.*0.3.0"):
+        do_release(repo, "0.2.1", conclusions="changed", which="Chapter 4 reads the CRS data differently")
+    assert snapshot(repo) == before
+    assert do_release(repo, "0.2.1").changes.is_empty()
+    assert do_release(repo, "0.3.0", conclusions="changed", which="Chapter 4 reads the CRS data differently")
+
+
+def test_the_version_policy_names_what_a_patch_would_hide():
+    from il6mm.living.versions import Changes, RecordChange, version_policy_problem
+
+    added = Changes(since="v1.4.2", records_added=[RecordChange(id="crs-x", kind="crs", source="x2026")],
+                    references_added=["x2026"])
+    assert version_policy_problem("1.4.2", "1.4.3", added, False) == (
+        "version 1.4.3 is a patch version of 1.4.2, but the evidence changed (1 record added, 1 reference "
+        "changed); a patch changes nothing a reader cites: use 1.5.0 (or a new major version)")
+    assert version_policy_problem("1.4.2", "1.5.0", added, True) is None
+    assert version_policy_problem("1.4.2", "2.0.0", added, True) is None
+    assert version_policy_problem("1.4.2", "1.4.3", Changes(since="v1.4.2"), False) is None
+    assert version_policy_problem(None, "0.1.0", added, False) is None  # the first version

@@ -11,7 +11,8 @@ In order, and stopping with a clear message and nothing changed at the first pro
    previous release's tag exists (the changes are computed from it);
 4. the strict build passes (``jupyter-book build . -W -n --keep-going``; tests inject a command);
 5. what changed in the evidence since the previous release tag (:func:`il6mm.living.changes.changes_between`;
-   for the first release, every record is added).
+   for the first release, every record is added), and that the version number fits it: a patch version may
+   not carry evidence changes or changed conclusions (:func:`il6mm.living.versions.version_policy_problem`).
 
 Then it writes the new entry into ``data/living/versions.yaml`` and ``CHANGELOG.md``, the version and date
 into ``CITATION.cff`` (the source of truth) and the package's ``__version__`` (which ``pyproject.toml``
@@ -37,7 +38,8 @@ from typing import Optional, Sequence
 from ..paths import REPO_ROOT
 from .changes import changes_between, describe
 from .logs import assign_unreleased_runs
-from .versions import (VersionEntry, dump_versions, load_citation, load_versions, parse_version)
+from .versions import (VersionEntry, dump_versions, load_citation, load_versions, parse_version,
+                       version_policy_problem)
 
 
 class ReleaseError(RuntimeError):
@@ -204,6 +206,9 @@ def release(version: str, trigger: Optional[str], conclusions: Optional[str], wh
                              search_note=search_note, summary=summary, changes=changes)
     except ValueError as exc:
         raise ReleaseError(f"the new entry is not valid: {exc}") from None
+    problem = version_policy_problem(current, version, changes, conclusions == "changed")
+    if problem:
+        raise ReleaseError(problem)
     if entries and date < entries[-1].date:
         raise ReleaseError(f"date {date} is before the date of version {entries[-1].version} ({entries[-1].date})")
 
