@@ -74,9 +74,29 @@ def test_parameter_file_errors_name_file_parameter_and_field(tmp_path, change, p
     with pytest.raises(ParameterFileError) as error:
         niche.load_parameters(path)
     message = str(error.value)
-    assert message.startswith("niche_parameters.yaml: ")
+    assert re.match(r"niche_parameters\.yaml( \(line \d+\))?: ", message), message
     assert f"parameter '{parameter}'" in message and f"field '{field}'" in message
     assert words in message
+
+
+def test_every_bad_parameter_is_reported_at_once_with_its_line(tmp_path):
+    def break_three(d):
+        d["rho"].pop("unit")
+        d["kappa"].update(value="high")
+        d.pop("mu_T")
+
+    path = _write_variant(tmp_path, break_three)
+    with pytest.raises(ParameterFileError) as error:
+        niche.load_parameters(path)
+    lines = str(error.value).splitlines()
+    assert lines[0] == "3 problems in niche_parameters.yaml:"
+    text = path.read_text().splitlines()
+    for name, field, words in (("rho", "unit", "missing"), ("kappa", "value", "number"), ("mu_T", "(record)", "missing")):
+        line, = [x for x in lines if f"parameter '{name}'" in x]
+        assert f"field '{field}'" in line and words in line
+        if name != "mu_T":  # a missing parameter has no line
+            number = int(re.search(r"\(line (\d+)\)", line).group(1))
+            assert text[number - 1].strip() == f"{name}:", (line, text[number - 1])
 
 
 def test_a_provenance_key_from_the_bibliography_needs_no_reason(tmp_path):

@@ -69,7 +69,16 @@ _PARAMETER_FIELDS = ("symbol", "description", "value", "unit", "provenance", "re
 
 
 class ParameterFileError(ValueError):
-    """The parameter file is malformed; the message names the file, the parameter and the field."""
+    """The parameter file is malformed; the message names, for every bad parameter, the file, its line, the
+    parameter and the field."""
+
+
+class _ParameterProblem(Exception):
+    """The first problem of one parameter record (its later checks depend on the earlier ones)."""
+
+    def __init__(self, field_name: str, problem: str):
+        super().__init__(problem)
+        self.field_name, self.problem = field_name, problem
 
 
 # --------------------------------------------------------------------------------------------
@@ -133,7 +142,7 @@ class ParameterRecord:
 
 
 def _fail(path: Path, name: str, field_name: str, problem: str) -> None:
-    raise ParameterFileError(f"{Path(path).name}: parameter '{name}', field '{field_name}': {problem}")
+    raise _ParameterProblem(field_name, problem)
 
 
 def _number(path, name, field_name, raw) -> float:
@@ -210,14 +219,34 @@ def load_parameter_records(path: Path = PARAMETERS_FILE, bib_file: Path = BIB_FI
     if not isinstance(document, Mapping) or not isinstance(document.get("parameters"), Mapping):
         raise ParameterFileError(f"{path.name}: expected a top-level mapping 'parameters:'")
     raw_records = document["parameters"]
-    for name in PARAMETER_NAMES:
-        if name not in raw_records:
-            _fail(path, name, "(record)", "missing: the model needs this parameter")
-    for name in raw_records:
-        if name not in PARAMETER_NAMES:
-            _fail(path, name, "(record)", "unknown parameter: the model has no such parameter")
+    lines = _parameter_lines(path)
+    problems = [(name, "(record)", "missing: the model needs this parameter")
+                for name in PARAMETER_NAMES if name not in raw_records]
+    problems += [(name, "(record)", "unknown parameter: the model has no such parameter")
+                 for name in raw_records if name not in PARAMETER_NAMES]
     known_keys = set(bib_keys(bib_file))
-    return {name: _record(path, name, raw_records[name], known_keys) for name in PARAMETER_NAMES}
+    records = {}
+    for name in PARAMETER_NAMES:
+        if name in raw_records:
+            try:
+                records[name] = _record(path, name, raw_records[name], known_keys)
+            except _ParameterProblem as problem:
+                problems.append((name, problem.field_name, problem.problem))
+    if problems:
+        messages = [f"{path.name}" + (f" (line {lines[name]})" if name in lines else "")
+                    + f": parameter '{name}', field '{field_name}': {problem}" for name, field_name, problem in problems]
+        head = [f"{len(messages)} problems in {path.name}:"] if len(messages) > 1 else []
+        raise ParameterFileError("\n".join(head + messages))
+    return records
+
+
+def _parameter_lines(path: Path) -> dict[str, int]:
+    """The 1-based line of each parameter under ``parameters:`` (the file parsed already, so it composes)."""
+    node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    for key, value in node.value:
+        if key.value == "parameters" and isinstance(value, yaml.MappingNode):
+            return {k.value: k.start_mark.line + 1 for k, _ in value.value}
+    return {}
 
 
 def load_parameters(path: Path = PARAMETERS_FILE, bib_file: Path = BIB_FILE) -> NicheParameters:
