@@ -17,7 +17,9 @@ Printed, never asserted (timings depend on the machine). The niche model's own t
 from __future__ import annotations
 
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -25,6 +27,9 @@ from il6mm.evidence import load_evidence
 from il6mm.figures import niche as figures_niche
 from il6mm.figures import sources, therapy
 from il6mm.figures.meta_explorer import meta_explorer
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from live_helpers import snake_order  # noqa: E402
 
 REPEATS = 40
 
@@ -48,16 +53,11 @@ def _timed(control, index) -> float:
 
 def first_visits(widget) -> list[float]:
     """Every frame once, one control moving per step (snake order), on a figure with no live view yet."""
-    controls = widget.control_widgets
-    sizes = [len(c.options) for c in controls]
     times = []
-    for i in range(sizes[0]):
-        if i != controls[0].index:
-            times.append(_timed(controls[0], i))
-        if len(controls) > 1:
-            for j in (range(sizes[1]) if i % 2 == 0 else reversed(range(sizes[1]))):
-                if j != controls[1].index:
-                    times.append(_timed(controls[1], j))
+    for indexes in snake_order(widget):
+        for control, index in zip(widget.control_widgets, indexes):
+            if control.index != index:
+                times.append(_timed(control, index))
     return times
 
 

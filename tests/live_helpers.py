@@ -20,15 +20,22 @@ def pixels(png) -> np.ndarray:
         return np.asarray(image.convert("RGB"))
 
 
-def every_move(widget) -> list[tuple[int, ...]]:
-    """Control indexes visiting every frame, one control moving at a time, then back over them in reverse
-    (so revisits, which blit over cached backgrounds, are checked too)."""
+def snake_order(widget) -> list[tuple[int, ...]]:
+    """Control indexes visiting every frame once, one control moving per step (also used by
+    benchmarks/bench_live_updates.py)."""
     sizes = [len(c.options) for c in widget.control_widgets]
     path = []
     for i in range(sizes[0]):
         inner = range(sizes[1]) if len(sizes) > 1 else [None]
-        for j in (inner if i % 2 == 0 else reversed(inner)):  # snake order: one control moves per step
+        for j in (inner if i % 2 == 0 else reversed(inner)):
             path.append((i,) if j is None else (i, j))
+    return path
+
+
+def every_move(widget) -> list[tuple[int, ...]]:
+    """Every frame in snake order, then back over them in reverse (so revisits, which blit over cached
+    backgrounds, are checked too)."""
+    path = snake_order(widget)
     return path + path[::-1]
 
 
@@ -59,4 +66,4 @@ def assert_live_frames_are_new_figures(widget, moves=None) -> int:
     return checked
 
 
-__all__ = ["pixels", "every_move", "assert_live_frames_are_new_figures"]
+__all__ = ["pixels", "snake_order", "every_move", "assert_live_frames_are_new_figures"]

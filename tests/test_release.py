@@ -284,7 +284,8 @@ def test_a_patch_version_may_not_change_conclusions_and_may_fix_the_rest(repo):
 
 
 def test_the_version_policy_names_what_a_patch_would_hide():
-    from il6mm.living.versions import Changes, RecordChange, version_policy_problem
+    from il6mm.living.release import version_policy_problem
+    from il6mm.living.versions import Changes, RecordChange
 
     added = Changes(since="v1.4.2", records_added=[RecordChange(id="crs-x", kind="crs", source="x2026")],
                     references_added=["x2026"])

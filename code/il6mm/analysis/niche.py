@@ -212,14 +212,15 @@ def _record(path: Path, name: str, raw, known_keys: set[str]) -> ParameterRecord
 def load_parameter_records(path: Path = PARAMETERS_FILE, bib_file: Path = BIB_FILE) -> dict[str, ParameterRecord]:
     """Read and validate every parameter record; bib keys are checked against ``bib_file``."""
     path = Path(path)
+    text = path.read_text(encoding="utf-8")
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = yaml.safe_load(text)
     except yaml.YAMLError as error:
         raise ParameterFileError(f"{path.name}: not valid YAML: {error}") from error
     if not isinstance(document, Mapping) or not isinstance(document.get("parameters"), Mapping):
         raise ParameterFileError(f"{path.name}: expected a top-level mapping 'parameters:'")
     raw_records = document["parameters"]
-    lines = _parameter_lines(path)
+    lines = _parameter_lines(text)
     problems = [(name, "(record)", "missing: the model needs this parameter")
                 for name in PARAMETER_NAMES if name not in raw_records]
     problems += [(name, "(record)", "unknown parameter: the model has no such parameter")
@@ -240,9 +241,9 @@ def load_parameter_records(path: Path = PARAMETERS_FILE, bib_file: Path = BIB_FI
     return records
 
 
-def _parameter_lines(path: Path) -> dict[str, int]:
-    """The 1-based line of each parameter under ``parameters:`` (the file parsed already, so it composes)."""
-    node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+def _parameter_lines(text: str) -> dict[str, int]:
+    """The 1-based line of each parameter under ``parameters:`` (the text parsed already, so it composes)."""
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
     for key, value in node.value:
         if key.value == "parameters" and isinstance(value, yaml.MappingNode):
             return {k.value: k.start_mark.line + 1 for k, _ in value.value}

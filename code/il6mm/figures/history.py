@@ -22,6 +22,7 @@ from matplotlib.patches import Polygon
 from matplotlib.ticker import FixedLocator, NullLocator
 
 from . import style
+from .interactive import Changed
 from ..evidence import TimelineEvent
 from ..analysis.meta_analysis import ENDPOINT_NAMES, Pooled, TrialEffect, favours_blockade_above_one, measure_for
 
@@ -80,8 +81,6 @@ def fill_forest(fig: Figure, effects: Sequence[TrialEffect], pooled: Sequence[Po
     """Draw these rows into a figure ``forest_figure`` made, replacing the rows it shows: a new figure, or
     the live figure of an interactive one. Returns what changed for a live redraw: the row artists, over
     the rest (axis, labels, numbers), which the texts and limits set here identify."""
-    from .interactive import Changed
-
     effects = list(effects)
     endpoint = endpoint or (effects[0].endpoint if effects else None)
     if endpoint is None:

@@ -302,14 +302,15 @@ class SharedLayout:
             raise ValueError(f"a frame has {len(fig.axes)} axes, the shared layout {len(self.boxes)}")
         for ax, box in zip(fig.axes, self.boxes):
             ax.set_position(Bbox.from_extents(*box))
-        fig.set_layout_engine("none")
         return fig
 
 
 def _laid_out(fig: Figure) -> Figure:
+    """``fig`` laid out by its layout engine once, and frozen there (a second call changes nothing)."""
     engine = fig.get_layout_engine()
     if engine is not None:
         engine.execute(fig)
+        fig.set_layout_engine("none")
     return fig
 
 

@@ -12,7 +12,7 @@ In order, and stopping with a clear message and nothing changed at the first pro
 4. the strict build passes (``jupyter-book build . -W -n --keep-going``; tests inject a command);
 5. what changed in the evidence since the previous release tag (:func:`il6mm.living.changes.changes_between`;
    for the first release, every record is added), and that the version number fits it: a patch version may
-   not carry evidence changes or changed conclusions (:func:`il6mm.living.versions.version_policy_problem`).
+   not carry evidence changes or changed conclusions (:func:`version_policy_problem`).
 
 Then it writes the new entry into ``data/living/versions.yaml`` and ``CHANGELOG.md``, the version and date
 into ``CITATION.cff`` (the source of truth) and the package's ``__version__`` (which ``pyproject.toml``
@@ -38,8 +38,7 @@ from typing import Optional, Sequence
 from ..paths import REPO_ROOT
 from .changes import changes_between, describe
 from .logs import assign_unreleased_runs
-from .versions import (VersionEntry, dump_versions, load_citation, load_versions, parse_version,
-                       version_policy_problem)
+from .versions import Changes, VersionEntry, dump_versions, load_citation, load_versions, parse_version
 
 
 class ReleaseError(RuntimeError):
@@ -81,6 +80,35 @@ def _tag_exists(repo: Path, tag: str) -> bool:
 def _count(items, noun: str) -> str:
     """'1 record', '2 records'."""
     return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
+
+
+def version_policy_problem(current: Optional[str], new: str, changes: Changes,
+                           conclusions_changed: bool) -> Optional[str]:
+    """Why ``new`` is the wrong kind of version after ``current`` for these changes, or None.
+
+    The policy (shown on the Version history page): a PATCH version (same MAJOR.MINOR) changes nothing a
+    reader cites, no evidence and no conclusion, only wording, layout or code; a MINOR version adds,
+    removes or corrects evidence, or changes conclusions; a MAJOR version is for a change of the review's
+    scope or structure, so that a citation of an earlier version no longer points to the same chapter,
+    figure or record. Only the patch rule can be checked from the evidence, so only it is enforced.
+    """
+    if current is None:
+        return None
+    old, upcoming = parse_version(current), parse_version(new)
+    if upcoming[:2] != old[:2] or (changes.is_empty() and not conclusions_changed):
+        return None
+    what = []
+    if not changes.is_empty():
+        counts = [(changes.records_added, "record", "added"), (changes.records_removed, "record", "removed"),
+                  (changes.numbers_changed, "number", "changed"),
+                  (changes.items_changed + changes.fields_changed, "other field", "changed"),
+                  (changes.references_added + changes.references_removed, "reference", "changed")]
+        what.append("the evidence changed (" + ", ".join(f"{_count(items, noun)} {verb}"
+                                                         for items, noun, verb in counts if items) + ")")
+    if conclusions_changed:
+        what.append("the conclusions changed")
+    return (f"version {new} is a patch version of {current}, but {' and '.join(what)}; a patch changes "
+            f"nothing a reader cites: use {old[0]}.{old[1] + 1}.0 (or a new major version)")
 
 
 def changelog_section(entry: VersionEntry) -> str:

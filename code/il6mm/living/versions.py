@@ -94,35 +94,6 @@ class Changes(_Strict):
                         self.fields_changed, self.references_added, self.references_removed))
 
 
-def version_policy_problem(current: Optional[str], new: str, changes: Changes,
-                           conclusions_changed: bool) -> Optional[str]:
-    """Why ``new`` is the wrong kind of version after ``current`` for these changes, or None.
-
-    The policy (shown on the Version history page): a PATCH version (same MAJOR.MINOR) changes nothing a
-    reader cites, no evidence and no conclusion, only wording, layout or code; a MINOR version adds,
-    removes or corrects evidence, or changes conclusions; a MAJOR version is for a change of the review's
-    scope or structure, so that a citation of an earlier version no longer points to the same chapter,
-    figure or record. Only the patch rule can be checked from the evidence, so only it is enforced.
-    """
-    if current is None:
-        return None
-    old, upcoming = parse_version(current), parse_version(new)
-    if upcoming[:2] != old[:2] or (changes.is_empty() and not conclusions_changed):
-        return None
-    what = []
-    if not changes.is_empty():
-        counts = [(len(changes.records_added), "record", "added"), (len(changes.records_removed), "record", "removed"),
-                  (len(changes.numbers_changed), "number", "changed"),
-                  (len(changes.items_changed) + len(changes.fields_changed), "other field", "changed"),
-                  (len(changes.references_added) + len(changes.references_removed), "reference", "changed")]
-        what.append("the evidence changed (" + ", ".join(f"{n} {noun}{'' if n == 1 else 's'} {verb}"
-                                                         for n, noun, verb in counts if n) + ")")
-    if conclusions_changed:
-        what.append("the conclusions changed")
-    return (f"version {new} is a patch version of {current}, but {' and '.join(what)}; a patch changes "
-            f"nothing a reader cites: use {old[0]}.{old[1] + 1}.0 (or a new major version)")
-
-
 class VersionEntry(_Strict):
     """One released version of the review."""
 
