@@ -52,7 +52,7 @@ browser:
 # The whole review as one PDF in the site (_build/html/il6mm-living-review.pdf), printed offline by Debian's
 # Chromium from the built pages (why this route: code/il6mm/site/pdf.py and README).
 pdf: book browser
-	$(PY) -m il6mm.site.pdf
+	$(PY) -m il6mm.publish.pdf
 
 test: pdf binder-env
 	$(PY) -m pytest

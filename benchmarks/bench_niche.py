@@ -40,18 +40,18 @@ def _report(label: str, seconds: list[float]) -> None:
 
 def main() -> None:
     p = niche.load_parameters()
-    regimens = list(figures_niche.EXPLORER_REGIMENS)
-    cases = [(r, s) for r in regimens for s in figures_niche.EXPLORER_STARTS]
+    regimens = list(niche.EXPLORER_REGIMENS)
+    cases = [(r, s) for r in regimens for s in niche.EXPLORER_STARTS]
 
     def one_solve(k=[0]):
         regimen, start = cases[k[0] % len(cases)]
         k[0] += 1
-        niche.simulate(p, figures_niche.regimen_interventions(regimen, start), t_end=1080.0, n_points=121)
+        niche.simulate(p, niche.regimen_interventions(regimen, start), t_end=1080.0, n_points=121)
 
     _report("one live update: model solve (1080 days, 121 outputs)", _times(one_solve))
 
     def established_solve(k=[0]):
-        theta = figures_niche.EXPLORER_THETAS[k[0] % len(figures_niche.EXPLORER_THETAS)]
+        theta = niche.EXPLORER_THETAS[k[0] % len(niche.EXPLORER_THETAS)]
         k[0] += 1
         q = p.replace(theta=theta)
         y0 = niche.stable_disease_state(q).as_array()

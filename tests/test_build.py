@@ -13,7 +13,7 @@ def test_strict_build_succeeds_without_warnings(strict_build):
     log = strict_build.stdout + strict_build.stderr
     assert strict_build.returncode == 0, log[-4000:]
     assert "build succeeded" in log
-    # Kernels run over IPC (il6mm.site.kernels): no "running over TCP" notice to excuse.
+    # Kernels run over IPC (il6mm.build.kernels): no "running over TCP" notice to excuse.
     warnings = [line for line in log.splitlines() if re.search(r"\bWARNING\b", line)]
     assert not warnings, "\n".join(warnings[:20])
 

@@ -61,7 +61,7 @@ def test_binder_files_match_the_design():
     post_build = (REPO / "postBuild").read_text()
     # Readers open notebooks/*.ipynb, made here from the chapters; no .md is opened as a notebook, so no
     # session can rewrite a chapter (and no jupytext configuration is needed).
-    assert "python -m il6mm.site.notebooks" in post_build
+    assert "python -m il6mm.publish.notebooks" in post_build
     assert "jupytext" not in post_build and not (REPO / "jupytext.toml").exists()
 
 

@@ -421,7 +421,7 @@ def test_kinds_added_later_may_be_absent_from_an_older_revision(tmp_path):
 
 
 def test_every_summary_of_findings_effect_resolves():
-    from il6mm.site.values import Resolver
+    from il6mm.results.values import Resolver
 
     resolver = Resolver(REPO)
     for record in load_evidence().certainty:

@@ -42,12 +42,12 @@ def test_trajectory_figure_draws_each_state_and_the_reference():
 
 
 def test_regimens_map_to_interventions():
-    assert fn.regimen_interventions("no treatment", 100) == ()
-    both = fn.regimen_interventions("therapy + IL-6R blockade", 100)
+    assert niche.regimen_interventions("no treatment", 100) == ()
+    both = niche.regimen_interventions("therapy + IL-6R blockade", 100)
     assert {i.target for i in both} == {"anti_myeloma", "il6r_blockade"}
     assert all(i.start == 100 for i in both)
     with pytest.raises(ValueError, match="unknown regimen"):
-        fn.regimen_interventions("magic", 100)
+        niche.regimen_interventions("magic", 100)
 
 
 def test_static_figures_are_figures():
@@ -56,7 +56,7 @@ def test_static_figures_are_figures():
 
 
 def test_claims_benefits_fall_with_april_dependence_and_dual_wins():
-    benefits = fn.claims_benefits(P, (0.0, 0.7, 1.0))
+    benefits = niche.claims_benefits(P, (0.0, 0.7, 1.0))
     il6, april, both = benefits["IL-6R blockade"], benefits["APRIL blockade"], benefits["both"]
     assert np.all(np.diff(il6) < 0)
     assert np.all(both >= np.maximum(il6, april) - 1e-6)
@@ -74,7 +74,7 @@ def test_frames_are_reproducible_and_alt_texts_carry_the_numbers():
     first = render_png(fn.regimen_frame, regimen="APRIL blockade", start=540)
     assert first == render_png(fn.regimen_frame, regimen="APRIL blockade", start=540)
     assert first != render_png(fn.regimen_frame, regimen="APRIL blockade", start=240)
-    traj = niche.simulate(P, fn.regimen_interventions("APRIL blockade", 540), t_end=1080, n_points=121)
+    traj = niche.simulate(P, niche.regimen_interventions("APRIL blockade", 540), t_end=1080, n_points=121)
     assert f"{traj.T[-1]:.2f}" in fn.regimen_alt("APRIL blockade", 540)
     assert "APRIL dependence 0.35" in fn.april_dependence_alt(0.9, 0.35)
 
@@ -128,7 +128,7 @@ def test_literature_table_cites_each_record_source():
 # The chapter's prose about the regimen explorer and the sensitivity analysis, guarded.
 
 def _run(regimen, start):
-    return niche.simulate(P, fn.regimen_interventions(regimen, start), t_end=1080, n_points=1081)
+    return niche.simulate(P, niche.regimen_interventions(regimen, start), t_end=1080, n_points=1081)
 
 
 def test_early_il6_blockade_changes_the_path_not_the_destination():
@@ -141,7 +141,7 @@ def test_early_il6_blockade_changes_the_path_not_the_destination():
 
 
 def test_receptor_blockade_beats_neutralisation_and_adds_to_therapy():
-    start = fn.EXPLORER_STARTS[-1]
+    start = niche.EXPLORER_STARTS[-1]
     receptor, neutral = _run("IL-6 receptor blockade", start), _run("IL-6 neutralisation", start)
     therapy, both = _run("anti-myeloma therapy", start), _run("therapy + IL-6R blockade", start)
     assert receptor.T[-1] < neutral.T[-1]
@@ -167,6 +167,6 @@ def test_one_glued_strength_and_duration_cover_the_claims():
     # The chapter glues strength_pct from BLOCKADE_STRENGTH and duration from BlockadeScenario; the claims
     # figure (whose caption refers to "the blockade strength and duration given in the text") must use both.
     scenario = niche.BlockadeScenario()
-    assert fn.BLOCKADE_STRENGTH == scenario.strength
+    assert niche.BLOCKADE_STRENGTH == scenario.strength
     fig = fn.claims_figure(P, thetas=(0.0, 1.0))
     assert fig.axes[1].get_ylabel() == f"burden reduction\nafter {scenario.duration:g} days"

@@ -12,6 +12,7 @@ from PIL import Image as PILImage
 
 from il6mm.figures import style
 from il6mm.figures import interactive
+from il6mm.figures.interactive import live, rendering
 from il6mm.figures.interactive import (END_MARK, MAX_FRAME_BYTES, NARROW_MEDIA, Changed, Control,
                                        FigureTooHeavyError, InteractiveFigure, interactive_figure,
                                        precomputed_frames, render_png)
@@ -338,12 +339,12 @@ def test_every_frame_shares_one_layout_that_fits_the_widest_frame():
                              alt=alt_line, hint=HINT)
     own = {s: _labelled_figure(s, long_label=s == 2) for s in (0.5, 1, 2)}
     for f in own.values():
-        interactive._agg_canvas(f).draw()  # constrained layout, each frame on its own
+        rendering._agg_canvas(f).draw()  # constrained layout, each frame on its own
     x0 = {s: f.axes[0].get_position().x0 for s, f in own.items()}
     assert x0[2] > x0[0.5] + 0.05  # on its own, the long label would push the axes right in one frame only
     for key in fig.frame_keys():
         laid_out = fig.figure(key)
-        interactive._agg_canvas(laid_out).draw()
+        rendering._agg_canvas(laid_out).draw()
         assert laid_out.axes[0].get_position().x0 == pytest.approx(x0[2])  # the tightest box: the long label fits
         assert laid_out.get_tightbbox().x0 >= 0  # no text cut off at the left edge
         assert fig.frames[key] == render_png(lambda: fig.figure(key))
@@ -409,7 +410,7 @@ def test_an_artist_that_leaves_the_moving_layer_is_drawn_again():
 
 def test_cached_backgrounds_stay_within_their_byte_budget(monkeypatch):
     width, height = 3 * style.DPI, 2 * style.DPI
-    monkeypatch.setattr(interactive, "MAX_BACKGROUND_BYTES", 2 * 4 * width * height)
+    monkeypatch.setattr(live, "MAX_BACKGROUND_BYTES", 2 * 4 * width * height)
 
     def update(fig, slope):
         _the_line(fig).set_ydata([0, slope])

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "code" / "il6mm"
-LAYERS = ["evidence", "analysis", "living", "figures", "site"]
+LAYERS = ["evidence", "analysis", "living", "results", "figures", "build", "publish", "site"]
 
 
 def imported_layers(path: Path, package: Path = PACKAGE) -> set[str]:

@@ -11,6 +11,8 @@ import pytest
 import yaml
 
 from il6mm.analysis import niche
+from il6mm.evidence.bibliography import bib_keys
+from il6mm.figures.niche import parameter_table_markdown as fn_parameter_table_markdown
 from il6mm.analysis.niche import (BlockadeScenario, Controls, Intervention, NicheParameters, ParameterFileError,
                          closed_form_steady_state, simulate, stable_disease_state, steady_states)
 
@@ -34,7 +36,7 @@ def test_every_parameter_has_value_unit_and_provenance():
 
 
 def test_mechanism_citations_exist_in_the_bibliography():
-    keys = set(niche.bib_keys(niche.BIB_FILE))
+    keys = set(bib_keys(niche.BIB_FILE))
     cited = {key for record in RECORDS.values() for key in record.supports}
     assert cited and cited <= keys
     assert {"matthes2015il6", "matthes2011april", "vanzaanen1996endogenous"} <= cited
@@ -112,7 +114,7 @@ def test_malformed_yaml_is_reported_with_the_file_name(tmp_path):
 
 
 def test_parameter_table_lists_every_parameter_with_its_provenance():
-    table = niche.parameter_table_markdown(RECORDS)
+    table = fn_parameter_table_markdown(RECORDS)
     rows = [line for line in table.splitlines()[2:]]
     assert len(rows) == len(RECORDS)
     for record in RECORDS.values():
@@ -371,7 +373,7 @@ def test_batched_parameters_must_share_one_length():
 
 
 def test_named_parameter_table_is_a_numbered_table_with_a_caption():
-    table = niche.parameter_table_markdown(RECORDS, name="tab-niche-parameters")
+    table = fn_parameter_table_markdown(RECORDS, name="tab-niche-parameters")
     assert table.startswith(":::{table} Parameters of the niche model")
     assert "\n:name: tab-niche-parameters\n" in table and table.endswith(":::")
 
@@ -379,7 +381,7 @@ def test_named_parameter_table_is_a_numbered_table_with_a_caption():
 def test_calibration_is_kept_apart_from_independent_checks():
     """Checks the parameters were chosen to meet, or that restate an assumption, never count as reproduced."""
     from il6mm.analysis.niche import CHECK_BASES
-    from il6mm.site.results import ResultSet
+    from il6mm.results.named import ResultSet
     from il6mm.evidence import load_evidence
     from conftest import REPO
 

@@ -4,7 +4,7 @@ import nbclient
 import pytest
 
 from conftest import REPO, notebook_pages
-from il6mm.site.notebooks import read_chapter
+from il6mm.publish.notebooks import read_chapter
 
 
 @pytest.mark.parametrize("page", notebook_pages(), ids=lambda p: p.relative_to(REPO).as_posix())

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from conftest import toc_files
 from il6mm.living.versions import load_citation
-from il6mm.site.pdf import INTERACTIVE_NOTE, PDF_NAME, build_pdf
+from il6mm.publish.pdf import INTERACTIVE_NOTE, PDF_NAME, build_pdf
 
 
 @pytest.fixture(scope="session")

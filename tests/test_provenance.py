@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import il6mm
-from il6mm.site import provenance
+from il6mm.build import provenance
 
 
 def _tree(root: Path) -> Path:

@@ -1,4 +1,4 @@
-"""Readers' notebooks (il6mm.site.notebooks): MyST chapters as notebooks that read as prose."""
+"""Readers' notebooks (il6mm.publish.notebooks): MyST chapters as notebooks that read as prose."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import nbformat
 import pytest
 
 from conftest import REPO, notebook_pages
-from il6mm.site import notebooks
-from il6mm.site.notebooks import NotebookError, convert, markdown_to_text, write_notebooks
-from il6mm.site.values import Resolver
+from il6mm.publish import notebooks
+from il6mm.publish.notebooks import NotebookError, convert, markdown_to_text, write_notebooks
+from il6mm.results.values import Resolver
 
 MARKUP = re.compile(r"\{[a-z][\w:-]*\}`|^```\{|^:::\{|^\([\w.-]+\)=$", re.M)
 
@@ -165,7 +165,7 @@ def test_a_construct_without_a_readable_form_fails_naming_chapter_and_line(tmp_p
 
 
 def test_markdown_printed_by_cells_is_converted_too(tmp_path, resolver):
-    """What il6mm.site.notebooks.readable_outputs applies to a Markdown output (a generated table)."""
+    """What il6mm.publish.notebooks.readable_outputs applies to a Markdown output (a generated table)."""
     path = chapter(tmp_path, DEMO + "\n```{code-cell} ipython3\nname = 'tab-demo'\n```\n")
     chap = notebooks.Chapter(path, 7, resolver)
     source, lines = notebooks.read_chapter(path)

@@ -1,4 +1,4 @@
-"""il6mm.site.kernels: the kernels the build starts talk over IPC, so they print no TCP warning."""
+"""il6mm.build.kernels: the kernels the build starts talk over IPC, so they print no TCP warning."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import textwrap
 # What the build does: the extension selects the provisioner, then myst-nb's executor runs nbclient.
 SCRIPT = textwrap.dedent("""
     import json, nbformat, nbclient
-    from il6mm.site.kernels import use_ipc_kernels
+    from il6mm.build.kernels import use_ipc_kernels
     use_ipc_kernels()
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import json, os, ipykernel.connect\\n"
         "print(json.load(open(ipykernel.connect.get_connection_file()))['transport'])")])

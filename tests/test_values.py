@@ -8,8 +8,8 @@ import re
 import pytest
 
 from il6mm.evidence import EvidenceError, load_evidence
-from il6mm.site.results import DEFINITIONS, ResultSet, results_table_markdown
-from il6mm.site.values import Resolver, Term, UnknownValue, format_value, split_spec
+from il6mm.results.named import DEFINITIONS, ResultSet, results_table_markdown
+from il6mm.results.values import Resolver, Term, UnknownValue, format_value, split_spec
 from conftest import REPO
 
 

@@ -134,7 +134,7 @@ def _display_path(path: Path, data_dir: Path) -> str:
 def load_evidence(data_dir: Path | str | None = None, bib_path: Path | str | None = None) -> Evidence:
     """Load, validate and cross-check every evidence record.
 
-    Defaults: ``data/`` and ``references.bib`` of the repository (``il6mm.site.provenance.REPO_ROOT``).
+    Defaults: ``data/`` and ``references.bib`` of the repository (``il6mm.build.provenance.REPO_ROOT``).
     Raises :class:`EvidenceError` listing every problem found (file, record, field).
     """
     data_dir = Path(data_dir) if data_dir is not None else REPO_ROOT / "data"

@@ -9,13 +9,19 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Mapping
 
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from ..analysis import niche
-from ..analysis.niche import Controls, Intervention, NicheParameters, Trajectory
+from ..analysis.niche import Controls, Intervention, NicheParameters, ParameterRecord, Trajectory
+# The regimens, strengths and explorer options are the model's scenarios (the prose quotes them through the
+# named result @niche): defined with the model, drawn here.
+from ..analysis.niche.regimens import (APRIL_FRAME_END, APRIL_FRAME_START, BLOCKADE_STRENGTH, EXPLORER_REGIMENS,
+                                       EXPLORER_STARTS, EXPLORER_STRENGTHS, EXPLORER_THETAS, claims_benefits,
+                                       default_parameters, regimen_interventions)
 from .style import OKABE_ITO, context, new_figure
 
 #: One colour per model variable, used by every figure of the chapter.
@@ -29,39 +35,12 @@ COLOURS = {
     "untreated": "#888888",
 }
 
-#: Legend labels inside the trajectory panels (the axis label says what the panel holds).
-SHORT_LABELS = {"T": "myeloma burden", "M": "myeloid", "H": "other", "I": "IL-6", "A": "APRIL"}
-
-#: Strength of every blockade in the regimen figure, and kill rate of the background therapy (1/day).
-BLOCKADE_STRENGTH = 0.9
-THERAPY_KILL_RATE = 0.015
 #: Size (inches) of one interactive frame: small, to keep the page's widget state light.
 FRAME_SIZE = (6.0, 2.3)
 
-#: Regimens offered by the interactive figure: label -> targets (each starts on the chosen day).
-REGIMENS = {
-    "no treatment": (),
-    "IL-6 neutralisation": ("il6_neutralisation",),
-    "IL-6 receptor blockade": ("il6r_blockade",),
-    "APRIL blockade": ("april_blockade",),
-    "IL-6R + APRIL blockade": ("il6r_blockade", "april_blockade"),
-    "anti-myeloma therapy": ("anti_myeloma",),
-    "therapy + IL-6R blockade": ("anti_myeloma", "il6r_blockade"),
-}
+#: Legend labels inside the trajectory panels (the axis label says what the panel holds).
+SHORT_LABELS = {"T": "myeloma burden", "M": "myeloid", "H": "other", "I": "IL-6", "A": "APRIL"}
 
-
-def regimen_interventions(regimen: str, start: float, strength: float = BLOCKADE_STRENGTH,
-                          kill_rate: float = THERAPY_KILL_RATE) -> tuple[Intervention, ...]:
-    """The interventions of a named regimen (see ``REGIMENS``), all starting on day ``start``."""
-    if regimen not in REGIMENS:
-        raise ValueError(f"unknown regimen {regimen!r}; choose one of {list(REGIMENS)}")
-    return tuple(Intervention(t, kill_rate if t == "anti_myeloma" else strength, start) for t in REGIMENS[regimen])
-
-
-@lru_cache(maxsize=1)
-def default_parameters() -> NicheParameters:
-    """The parameter file's values (read once per session: the interactive frames all use them)."""
-    return niche.load_parameters()
 
 
 @lru_cache(maxsize=64)
@@ -218,8 +197,6 @@ def _established(p: NicheParameters) -> tuple:
     return tuple(niche.stable_disease_state(p).as_array())
 
 
-APRIL_FRAME_START = 30.0
-APRIL_FRAME_END = 390.0
 
 
 def _april_dependence_runs(strength: float, theta: float, p: NicheParameters | None):
@@ -393,25 +370,6 @@ def claims_figure(p: NicheParameters | None = None, thetas=(0.0, 0.35, 0.7, 1.0)
     return fig
 
 
-def claims_benefits(p: NicheParameters, thetas, seed: float = 0.3) -> dict[str, np.ndarray]:
-    """Benefit of IL-6R, APRIL and dual blockade on established disease, by theta.
-
-    Each model starts from a burden ``seed`` and is treated as in ``niche.BlockadeScenario`` (its start day,
-    duration and strength), at its untreated plateau.
-    """
-    thetas = np.asarray(thetas, dtype=float)
-    batch = p.replace(**{name: np.full(len(thetas), value) for name, value in p.as_dict().items()})
-    batch = batch.replace(theta=thetas)
-    scenario = niche.BlockadeScenario(seed=seed)
-    il6 = niche.blockade_outcome(batch, scenario)
-    april = niche.blockade_outcome(batch, niche.BlockadeScenario(target="april_blockade", seed=seed))
-    dual = niche.blockade_outcome(batch, scenario,
-                                  extra=(Intervention("april_blockade", scenario.strength, scenario.start),))
-    if not np.all(il6.established):
-        raise ValueError(f"no established disease to treat for theta = {thetas[~il6.established]}")
-    # The dual arm's reference is APRIL blockade alone: convert to a reduction against no treatment.
-    dual_vs_untreated = 1 - dual.T_treated / il6.T_untreated
-    return {"IL-6R blockade": il6.benefit, "APRIL blockade": april.benefit, "both": dual_vs_untreated}
 
 
 def sensitivity_figure(result: niche.SensitivityResult, records) -> Figure:
@@ -449,12 +407,6 @@ def sensitivity_figure(result: niche.SensitivityResult, records) -> Figure:
 # The chapter's interactive figures (kernel-free; see il6mm.figures.interactive) and its generated table
 # ---------------------------------------------------------------------------------------------
 
-#: Options of the regimen explorer. "no treatment" is always drawn as the grey reference instead.
-EXPLORER_REGIMENS = tuple(name for name in REGIMENS if name != "no treatment")
-EXPLORER_STARTS = (120, 540)
-#: Options of the APRIL-dependence explorer.
-EXPLORER_STRENGTHS = (0.5, 0.9, 1.0)
-EXPLORER_THETAS = (0.0, 0.35, 0.7, 1.0)
 
 
 def regimen_explorer_controls():
@@ -517,3 +469,31 @@ def literature_table_markdown(checks, evidence) -> str:
             verdict = check.verdict if check.independent else f"{check.verdict} ({check.basis})"
             lines.append(f"| **{check.topic}.** {cited} | {check.model} | {verdict} |")
     return "\n".join(lines)
+
+
+def _format_value(value: float) -> str:
+    return f"{value:g}"
+
+
+def parameter_table_markdown(records: Mapping[str, ParameterRecord], name: str | None = None) -> str:
+    """A MyST table of every parameter: symbol, meaning, value and unit, range, provenance and support.
+
+    With ``name``, the table is wrapped in a ``{table}`` directive with a caption, so it is numbered and
+    can be referenced as ``{numref}`name```.
+    """
+    lines = ["| Symbol | Meaning | Value | Range explored | Provenance: why this value | Mechanism from |",
+             "|---|---|---|---|---|---|"]
+    for r in records.values():
+        provenance = ("assumed: " + r.reason) if r.provenance == "assumed" else f"{{footcite}}`{r.provenance}`"
+        support = ", ".join(f"{{footcite}}`{key}`" for key in r.supports) or "(none)"
+        unit = "" if r.unit == "dimensionless" else f" {r.unit}"
+        low, high = r.range
+        lines.append(f"| ${r.symbol}$ | {r.description} | {_format_value(r.value)}{unit} "
+                     f"| {_format_value(low)} to {_format_value(high)} | {provenance} | {support} |")
+    table = "\n".join(lines)
+    if name is None:
+        return table
+    caption = ("Parameters of the niche model, read from `data/model/niche_parameters.yaml`. Values without a "
+               "unit are dimensionless; levels are relative to the healthy marrow.")
+    return f":::{{table}} {caption}\n:name: {name}\n\n{table}\n:::"
+

@@ -2,7 +2,7 @@
 
 Freshness: myst-nb's execution cache keys on a page's code cells only, so a change to the
 ``il6mm`` package or to the evidence records would otherwise leave old figures in the site.
-We append the inputs digest (``il6mm.site.provenance.inputs_digest``) to the cache folder. A new
+We append the inputs digest (``il6mm.build.provenance.inputs_digest``) to the cache folder. A new
 digest means a new, empty cache *and* a changed config value, which makes Sphinx re-read
 (and so re-execute) every page; an unchanged digest keeps no-op rebuilds fast.
 
@@ -29,11 +29,12 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from ..living import versions as living_versions
-from . import citation as cite
-from . import frames, kernels, notebooks, roles
+from ..build import kernels
+from ..publish import citation as cite
+from . import frames, launch, roles
 from .living_status import add_status_line, check_living_files
-from .pdf import PDF_NAME
-from .provenance import build_footer, inputs_digest
+from ..build.provenance import build_footer, inputs_digest
+from ..publish.pdf import PDF_NAME
 
 logger = logging.getLogger(__name__)
 _DIGEST_DIR = re.compile(r"^[0-9a-f]{12}$")
@@ -364,6 +365,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", _scholar_metadata)
     app.connect("html-page-context", add_status_line)
     # After sphinx-book-theme makes its launch buttons (priority 501): Binder opens the readers' notebook.
-    app.connect("html-page-context", notebooks.readers_link, priority=600)
+    app.connect("html-page-context", launch.readers_link, priority=600)
     roles.setup(app)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

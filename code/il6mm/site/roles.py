@@ -2,7 +2,7 @@
 
 Each number is rendered bold, with its provenance as a tooltip and a link to its row on the Evidence
 tables page. An address that names nothing is a build warning (so an error under ``-W``) naming the page
-and the line. The addresses are described in ``il6mm.site.values``.
+and the line. The addresses are described in ``il6mm.results.values``.
 
 ``{record-anchor}`` marks a row of the Evidence tables page as the target of those links.
 """
@@ -17,7 +17,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
 
 from ..evidence import EvidenceError
-from .values import EVIDENCE_PAGE, Resolver, Term, UnknownValue
+from ..results.values import EVIDENCE_PAGE, Resolver, Term, UnknownValue
 
 logger = logging.getLogger(__name__)
 VALUE_CLASS = "il6mm-value"

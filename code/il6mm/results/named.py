@@ -1,6 +1,6 @@
 """Named results the prose quotes: values the package computes from the records, once per build.
 
-Each result has a name (``@pfs`` in a value address, see ``il6mm.site.values``), a description and a
+Each result has a name (``@pfs`` in a value address, see ``il6mm.results.values``), a description and a
 provenance sentence (the records and the method it comes from). They are listed, with anchors, on the
 Evidence tables page, so a reader can see what every computed number was computed from.
 
@@ -17,7 +17,7 @@ from typing import Any, Callable
 from ..analysis import niche
 from ..analysis.meta_analysis import METHODS, RESPONSE_ENDPOINTS, MetaAnalysis, meta_analysis
 from ..evidence import KINDS, Evidence
-from ..figures import niche as niche_figures
+from .base import Term, UnknownValue, result_anchor
 
 
 @dataclass(frozen=True)
@@ -64,8 +64,6 @@ class ResultSet:
         self._done: dict[str, NamedResult] = {}
 
     def get(self, name: str) -> NamedResult:
-        from .values import UnknownValue
-
         if name not in DEFINITIONS:
             raise UnknownValue(f"no named result @{name}; results: {', '.join('@' + n for n in sorted(DEFINITIONS))}")
         if name not in self._done:
@@ -141,10 +139,10 @@ def _state(state) -> dict[str, float]:
 def _niche(results: ResultSet):
     p = results.niche_parameters()
     records = results.niche_records()
-    strength = niche_figures.BLOCKADE_STRENGTH
+    strength = niche.BLOCKADE_STRENGTH
     scenario = niche.BlockadeScenario()
     thetas = (0.0, p.theta, 1.0)
-    benefits = niche_figures.claims_benefits(p, thetas)
+    benefits = niche.claims_benefits(p, thetas)
     checks = niche.literature_checks(p, strength)
     course = niche.simulate(p, (), t_end=900.0, n_points=901)
     value = {
@@ -153,12 +151,12 @@ def _niche(results: ResultSet):
         "neutralised": _state(niche.stable_disease_state(p, niche.Controls(neutralisation=strength))),
         "strength_pct": 100 * strength,
         "healthy_signal": float(niche.healthy_il6_signal(p)),
-        "therapy_rate": niche_figures.THERAPY_KILL_RATE,
+        "therapy_rate": niche.THERAPY_KILL_RATE,
         "start_day": scenario.start,
         "duration": scenario.duration,
-        "start_early": niche_figures.EXPLORER_STARTS[0],
-        "start_late": niche_figures.EXPLORER_STARTS[1],
-        "april_frame_start": niche_figures.APRIL_FRAME_START,
+        "start_early": niche.EXPLORER_STARTS[0],
+        "start_late": niche.EXPLORER_STARTS[1],
+        "april_frame_start": niche.APRIL_FRAME_START,
         "theta": p.theta,
         "benefit": {key: dict(zip(("zero", "default", "one"), (100 * float(v) for v in benefits[label])))
                     for key, label in (("il6", "IL-6R blockade"), ("april", "APRIL blockade"), ("dual", "both"))},
@@ -178,8 +176,6 @@ def _niche(results: ResultSet):
 @result("sensitivity", "global sensitivity analysis (PRCC) of the benefit of IL-6 receptor blockade in the niche model",
         model=True)
 def _sensitivity(results: ResultSet):
-    from .values import Term
-
     records = results.niche_records()
     sens = niche.sensitivity_analysis(records, niche.BlockadeScenario())
     ranking = sens.ranking()
@@ -197,7 +193,6 @@ def _sensitivity(results: ResultSet):
 def results_table_markdown(results: ResultSet) -> str:
     """A MyST list-table of every named result (the link target of each computed number in the prose)."""
     from ..evidence.tables import escape
-    from .values import result_anchor
 
     lines = ["```{list-table}", ":header-rows: 1", ":widths: 25 75", ":class: evidence-table", "",
              "* - Result", "  - What it is, and what it is computed from"]

@@ -34,7 +34,7 @@ import yaml
 from ..living.versions import load_citation
 from ..paths import REPO_ROOT
 from . import citation as cite
-from .provenance import build_footer, inputs_digest
+from ..build.provenance import build_footer, inputs_digest
 
 PDF_NAME = "il6mm-living-review.pdf"
 CHROMIUM = "/usr/bin/chromium"
@@ -207,7 +207,7 @@ def build_pdf(site: Path | str, out: Path | str | None = None, root: Path | str 
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m il6mm.site.pdf", description="Print the built site as one PDF.")
+    parser = argparse.ArgumentParser(prog="python -m il6mm.publish.pdf", description="Print the built site as one PDF.")
     parser.add_argument("--site", default=str(REPO_ROOT / "_build" / "html"))
     parser.add_argument("--out", default=None)
     args = parser.parse_args(argv)

@@ -10,7 +10,7 @@ The text inside the role is an *address* and an optional *format*, split at the 
 * ``record-id`` then ``/key`` (an outcome or quantity of that record, by its ``key``) and ``.field`` steps,
   e.g. ``ifm9904.n_randomised``, ``brighton2019.arms[placebo].n``, ``bataille1989-serum-il6/mgus``;
 * ``@result`` then ``.field`` steps, for a value the package computes once per build
-  (``il6mm.site.results``), e.g. ``@pfs.effects[orlowski2015].ci_low``;
+  (``il6mm.results.named``), e.g. ``@pfs.effects[orlowski2015].ci_low``;
 * ``[x]`` picks from a list by position or by the ``key``, ``id``, ``trial``, ``arm`` or ``label`` of an item,
   and from a mapping by key. An outcome or quantity stands for its ``value``.
 
@@ -34,28 +34,12 @@ from ..evidence import Evidence, load_evidence
 from ..evidence.bibliography import parse_bib
 from ..evidence.tables import record_anchor
 from ..paths import REPO_ROOT
+from .base import Term, UnknownValue, result_anchor
 
 #: Page of the book whose rows carry the anchors a number links to.
 EVIDENCE_PAGE = "chapters/evidence-tables"
 _STEP = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[([^\]]+)\]|/([a-z0-9][a-z0-9_-]*)")
 _PICK_BY = ("key", "id", "trial", "arm", "label")
-
-
-class UnknownValue(LookupError):
-    """An address that names no value: says which part of the address failed and what exists there."""
-
-
-@dataclass(frozen=True)
-class Term:
-    """A named model quantity shown as math with a plain-words gloss, e.g. $K_A$ (APRIL half-saturation)."""
-
-    math: str
-    gloss: str = ""
-
-
-def result_anchor(name: str) -> str:
-    """HTML id of a named result's row on the Evidence tables page."""
-    return "result-" + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
 @dataclass(frozen=True)
@@ -164,7 +148,7 @@ class Resolver:
     """Resolves value addresses against one book's records and results (built once per build)."""
 
     def __init__(self, root: Path | str = REPO_ROOT, evidence: Optional[Evidence] = None):
-        from .results import ResultSet
+        from .named import ResultSet
 
         self.root = Path(root)
         self.evidence = evidence if evidence is not None else load_evidence(self.root / "data",

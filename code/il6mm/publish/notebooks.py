@@ -3,9 +3,9 @@
 The book's sources are MyST notebooks (``chapters/*.md``). Opened as they are, a reader would see markup
 (``{val}``, ``{footcite}``, ``{numref}``), the hidden set-up cells first, and JupyterLab would rewrite the
 source on autosave. ``write_notebooks`` makes one notebook per chapter into ``notebooks/`` instead
-(``python -m il6mm.site.notebooks``; Binder's ``postBuild`` and ``make lab`` run it), where:
+(``python -m il6mm.publish.notebooks``; Binder's ``postBuild`` and ``make lab`` run it), where:
 
-* numbers are the text the book shows, from the same resolver (``il6mm.site.values.Resolver``), in bold;
+* numbers are the text the book shows, from the same resolver (``il6mm.results.values.Resolver``), in bold;
 * citations read "(Orlowski et al. 2015; Klein et al. 1989)", and the chapter's reference list (the
   entries as the book formats them, with DOI and PMID) stands where the book prints it;
 * cross-references read as the book numbers them ("Fig. 3.2", "Table 3.1", "(3.5)", a section's title),
@@ -19,8 +19,7 @@ source on autosave. ``write_notebooks`` makes one notebook per chapter into ``no
 The chapters are read with myst-nb's own reader (as the book reads them), never written. A construct without a readable form (an unknown role, directive,
 citation key or cross-reference) is an error naming the chapter, the line and the construct.
 
-``readers_link`` points the book's Binder launch button at the readers' notebook (a Sphinx
-``html-page-context`` handler, run after sphinx-book-theme's).
+The book's Binder launch button points at these notebooks (``il6mm.site.launch``).
 """
 
 from __future__ import annotations
@@ -37,7 +36,7 @@ from typing import Callable, Optional
 import yaml
 
 from ..paths import REPO_ROOT
-from .values import Resolver, UnknownValue
+from ..results.values import Resolver, UnknownValue
 
 #: Folder of the readers' notebooks, relative to the book's root (not tracked: generated).
 NOTEBOOK_DIR = "notebooks"
@@ -391,7 +390,7 @@ def convert(path: Path | str, resolver: Optional[Resolver] = None, number: Optio
         tags=["readers-notebook-note"]))
     cells.append(_new_cell("code",
         "# Set-up for this notebook: Markdown that the cells print shows numbers and citations as text.\n"
-        "from il6mm.site.notebooks import readable_outputs\n"
+        "from il6mm.publish.notebooks import readable_outputs\n"
         f"readable_outputs({chapter.name!r})",
         tags=[SETUP_TAG, "remove-cell"], jupyter={"source_hidden": True}))
     for cell, start in zip(source.cells, lines):
@@ -426,7 +425,7 @@ def convert(path: Path | str, resolver: Optional[Resolver] = None, number: Optio
         cells.append(_new_cell("markdown", reference_list(resolver, chapter.cited)))
     cells.append(_new_cell("code",
         "# Works cited only in what the cells printed (tables), listed once the notebook has run.\n"
-        "from il6mm.site.notebooks import output_references\n"
+        "from il6mm.publish.notebooks import output_references\n"
         f"output_references({chapter.cited!r})",
         tags=[REFERENCES_TAG, "remove-input"], jupyter={"source_hidden": True}))
     metadata = {"kernelspec": dict(source.metadata.get("kernelspec") or
@@ -519,27 +518,6 @@ def output_references(already_listed: list[str]):
         return Markdown("*Every work cited above is in the References list.*")
     resolver = next(iter(_RUNTIME.values())).resolver
     return Markdown(reference_list(resolver, extra, heading="### Also cited in the tables above"))
-
-
-# --- The book's launch button ---------------------------------------------------------------------------
-
-def readers_link(app, pagename: str, templatename: str, context: dict, doctree) -> None:
-    """Point the Binder launch link of a notebook page at its readers' notebook, not the MyST source."""
-    source = Path(app.env.doc2path(pagename))
-    if source.suffix != ".md":
-        return
-    wanted = f"{NOTEBOOK_DIR}/{source.with_suffix('.ipynb').name}"
-    old = f"urlpath=lab/tree/{pagename}.md"
-
-    def visit(buttons) -> None:
-        for button in buttons or []:
-            if isinstance(button, dict):
-                url = button.get("url", "")
-                if isinstance(url, str) and url.endswith(old):
-                    button["url"] = url[: -len(old)] + f"urlpath=lab/tree/{wanted}"
-                visit(button.get("buttons"))
-
-    visit(context.get("header_buttons"))
 
 
 def main(argv: Optional[list[str]] = None) -> None:
