@@ -11,7 +11,7 @@ ENV_STAMP := $(VENV)/.installed
 BUILD := $(VENV)/bin/jupyter-book build . -W -n --keep-going
 PORT ?= 8000
 
-.PHONY: book test serve clean env browser lock release pdf search pending binder-env lab
+.PHONY: book check test serve clean env browser lock release pdf search pending binder-env lab
 
 env: $(ENV_STAMP)
 
@@ -42,8 +42,11 @@ $(NODE_STAMP): package-lock.json
 
 env: $(NODE_STAMP)
 
+# The build's log is kept (_build/logs/book.log) so that the tests read the one build of a run.
+BOOK_LOG := _build/logs/book.log
 book: $(ENV_STAMP) $(NODE_STAMP)
-	$(BUILD)
+	@mkdir -p $(dir $(BOOK_LOG))
+	set -o pipefail; $(BUILD) 2>&1 | tee $(BOOK_LOG)
 
 # Browser tests drive Debian's Chromium (never a downloaded browser build).
 browser:
@@ -54,8 +57,16 @@ browser:
 pdf: book browser
 	$(PY) -m il6mm.publish.pdf
 
+# Tiers (tests/conftest.py): `make check` is the quick one (unit tests, record validation, layout: no build,
+# no browser; two workers, one per core). `make test` runs it, then every test of the built book, the
+# browser and Binder, against the one build `make book` just made.
+PYTEST_WORKERS ?= 2
+check: $(ENV_STAMP)
+	$(PY) -m pytest -m unit -n $(PYTEST_WORKERS)
+
 test: pdf binder-env
-	$(PY) -m pytest
+	$(PY) -m pytest -m unit -n $(PYTEST_WORKERS)
+	IL6MM_BOOK_LOG=$(BOOK_LOG) $(PY) -m pytest -m "not unit"
 
 # One version of the review: make release VERSION=x.y.z TRIGGER="..." CONCLUSIONS=changed|unchanged [WHICH="..."]
 # [SEARCHED=YYYY-MM-DD] [SEARCH_NOTE="..."] [SUMMARY="..."]. Refuses (changing nothing) on a dirty tree, a failing

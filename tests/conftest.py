@@ -1,4 +1,16 @@
-"""Shared fixtures: where the book is, how it is built, and throw-away copies of it."""
+"""Shared fixtures: where the book is, how it is built, and throw-away copies of it; and the test tiers.
+
+Tiers, one folder each (``make check`` runs the first, ``make test`` all four):
+
+* ``unit/``    the package, the records, the layout: no book build, no browser (marker ``unit``);
+* ``book/``    the built site, the PDF, the notebooks, builds of deliberately broken copies (``book``);
+* ``browser/`` the built site in Debian's Chromium (``browser``);
+* ``binder/``  the readers' notebooks in Binder's JupyterLab (``binder``).
+
+The real book is built once per run: ``make test`` builds it (``make book``) and hands its log over
+(``IL6MM_BOOK_LOG``); every test that only reads the site shares that build. A test that needs a build of its
+own builds a copy (``book_copy``) and says why.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +19,35 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parents[1]
+#: Fixtures shared by more than one tier, kept in their own modules (the ``repo`` of the release tests).
+pytest_plugins = ["release_helpers"]
+
+TESTS = Path(__file__).resolve().parent
+REPO = TESTS.parent
 VENV_BIN = Path(sys.executable).parent
 HTML = REPO / "_build" / "html"
 # The same strict command as `make book`.
 BUILD_ARGS = ["build", ".", "-W", "-n", "--keep-going"]
+TIERS = ("unit", "book", "browser", "binder")
+#: Fixtures that need the built book: a unit test may not use them.
+BOOK_FIXTURES = {"strict_build", "site", "book_copy"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark each test with its tier (its folder); a unit test that asks for the built book is an error."""
+    for item in items:
+        tier = Path(item.fspath).relative_to(TESTS).parts[0]
+        if tier not in TIERS:
+            raise pytest.UsageError(f"{item.nodeid}: tests live in one of the tier folders {', '.join(TIERS)}")
+        item.add_marker(getattr(pytest.mark, tier))
+        if tier == "unit" and BOOK_FIXTURES & set(item.fixturenames):
+            raise pytest.UsageError(f"{item.nodeid}: a unit test may not use the built book "
+                                    f"({', '.join(sorted(BOOK_FIXTURES & set(item.fixturenames)))}); move it to book/")
 
 
 def toc_files() -> list[str]:
@@ -40,8 +72,13 @@ def run_build(root: Path, extra_env: dict | None = None) -> subprocess.Completed
 
 
 @pytest.fixture(scope="session")
-def strict_build() -> subprocess.CompletedProcess:
-    """The strict build of the real book (a fast no-op when `make book` just ran)."""
+def strict_build():
+    """The strict build of the real book: the one ``make test`` just ran (its log), or, run on its own, a build
+    now (a no-op of a few seconds when the site is up to date)."""
+    log = os.environ.get("IL6MM_BOOK_LOG")
+    if log and Path(log).is_file() and (HTML / "index.html").is_file():
+        text = Path(log).read_text(encoding="utf-8", errors="replace")
+        return SimpleNamespace(returncode=0 if "build succeeded" in text else 1, stdout=text, stderr="")
     return run_build(REPO)
 
 
@@ -51,22 +88,27 @@ def site(strict_build) -> Path:
     return HTML
 
 
+def copy_book(dest: Path, with_cache: bool = True) -> Path:
+    """A copy of the book's sources at ``dest`` (no environments, no build, no git), with the real book's
+    execution cache and page records when ``with_cache`` (unchanged pages then hit it)."""
+    skip = shutil.ignore_patterns(".*", "node_modules", "_build", "__pycache__", "*.egg-info", "artifacts",
+                                  "notebooks")
+    shutil.copytree(REPO, dest, ignore=skip)
+    cache = REPO / "_build" / ".jupyter_cache"
+    if with_cache and cache.is_dir():
+        shutil.copytree(cache, dest / "_build" / ".jupyter_cache")
+    if (REPO / "node_modules").is_dir():
+        (dest / "node_modules").symlink_to(REPO / "node_modules")
+    return dest
+
+
 @pytest.fixture()
 def book_copy(tmp_path, strict_build) -> Path:
     """A throw-away copy of the book with the real book's execution cache (unchanged pages hit it).
 
     Build it with ``run_build(copy, copy_env(copy))`` so the kernel imports the copy's own package.
     """
-    dest = tmp_path / "book"
-    skip = shutil.ignore_patterns(".venv", "node_modules", "_build", ".git", ".pytest_cache",
-                                  "__pycache__", "*.egg-info", "artifacts")
-    shutil.copytree(REPO, dest, ignore=skip)
-    cache = REPO / "_build" / ".jupyter_cache"
-    if cache.is_dir():
-        shutil.copytree(cache, dest / "_build" / ".jupyter_cache")
-    if (REPO / "node_modules").is_dir():
-        (dest / "node_modules").symlink_to(REPO / "node_modules")
-    return dest
+    return copy_book(tmp_path / "book")
 
 
 def copy_env(copy: Path) -> dict:

@@ -15,6 +15,8 @@ PACKAGE_DIR = REPO_ROOT / "code" / "il6mm"
 LIVING_DIR = DATA_DIR / "living"
 VERSIONS_PATH = LIVING_DIR / "versions.yaml"
 NICHE_PARAMETERS_PATH = DATA_DIR / "model" / "niche_parameters.yaml"
+#: The one stylesheet of the site (also the PDF's title page).
+SITE_CSS_PATH = PACKAGE_DIR / "site" / "il6mm.css"
 
 
 def under(root: Path | str, path: Path) -> Path:

@@ -2,7 +2,8 @@
 tocilizumab.
 
 Each CRS record with a ``therapy_class`` is one cohort. Its proportion of patients with CRS is pooled on the
-logit scale with statsmodels' random-effects ``combine_effects`` (DerSimonian-Laird), within each class.
+logit scale with the package's one random-effects function (``il6mm.analysis.pooling``;
+DerSimonian-Laird), within each class.
 Events come from the published count, or else from the published percentage and n (marked as derived); a
 cohort with 0 or n events gets 0.5 added to both cells, the usual continuity correction.
 
@@ -15,21 +16,17 @@ not estimate an effect of tocilizumab.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-import numpy as np
-from scipy import stats
 from scipy.special import expit, logit
-from statsmodels.stats.meta_analysis import combine_effects
 
 from ..evidence import CRSRecord
+from .pooling import MAIN_METHOD, Z95, RandomEffects, random_effects
 
 #: Therapy classes in reading order.
 CLASSES = ("BCMA CAR-T", "BCMA bispecific", "GPRC5D bispecific", "BCMA or GPRC5D bispecifics")
 GRADES = {"any": "CRS of any grade", "grade3": "CRS of grade 3 or higher"}
-Z95 = float(stats.norm.isf(0.025))
 DERIVED = "events reconstructed from the published percentage and n"
 
 
@@ -75,15 +72,12 @@ class Cohort:
 
 @dataclass(frozen=True)
 class PooledProportion:
-    """Random-effects (DerSimonian-Laird) pooled proportion of one group of cohorts."""
+    """Random-effects pooled proportion of one group of cohorts (``pooled`` on the logit scale; its estimator
+    is said once, by ``method``)."""
 
     group: str
     cohorts: tuple[Cohort, ...]
-    proportion: float
-    ci_low: float
-    ci_high: float
-    tau2: float           # between-cohort variance on the logit scale; nan when k == 1
-    i2: float             # nan when k == 1
+    pooled: RandomEffects
 
     @property
     def k(self) -> int:
@@ -92,6 +86,31 @@ class PooledProportion:
     @property
     def patients(self) -> int:
         return sum(c.n for c in self.cohorts)
+
+    @property
+    def method(self) -> str:
+        return self.pooled.method
+
+    @property
+    def proportion(self) -> float:
+        return float(expit(self.pooled.estimate))
+
+    @property
+    def ci_low(self) -> float:
+        return float(expit(self.pooled.low))
+
+    @property
+    def ci_high(self) -> float:
+        return float(expit(self.pooled.high))
+
+    @property
+    def tau2(self) -> float:
+        """Between-cohort variance on the logit scale; nan when k == 1."""
+        return self.pooled.tau2
+
+    @property
+    def i2(self) -> float:
+        return self.pooled.i2
 
     @property
     def percent(self) -> float:
@@ -104,6 +123,15 @@ class PooledProportion:
     @property
     def percent_high(self) -> float:
         return 100 * self.ci_high
+
+    @property
+    def prediction_percent_low(self) -> float:
+        """95% prediction interval for a new cohort, in percent (nan below 3 cohorts)."""
+        return 100 * float(expit(self.pooled.prediction_low))
+
+    @property
+    def prediction_percent_high(self) -> float:
+        return 100 * float(expit(self.pooled.prediction_high))
 
 
 @dataclass(frozen=True)
@@ -144,27 +172,13 @@ def _short_label(record: CRSRecord) -> str:
     return names.get(record.id, record.product)
 
 
-def pool_proportions(group: str, cohorts: Sequence[Cohort]) -> PooledProportion:
-    """DerSimonian-Laird random-effects pooling of logit proportions (statsmodels); one cohort is itself."""
+def pool_proportions(group: str, cohorts: Sequence[Cohort], method: str = MAIN_METHOD) -> PooledProportion:
+    """Random-effects pooling of logit proportions (one cohort is itself)."""
     cohorts = tuple(cohorts)
     if not cohorts:
         raise ValueError(f"nothing to pool in group {group!r}")
-    y = np.array([c.logit for c in cohorts])
-    v = np.array([c.se ** 2 for c in cohorts])
-    if len(cohorts) == 1:
-        c = cohorts[0]
-        return PooledProportion(group, cohorts, c.proportion, c.ci_low, c.ci_high, float("nan"), float("nan"))
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore", RuntimeWarning)
-        result = combine_effects(y, v, method_re="dl")
-    if result.tau2 > 0:
-        tau2, mean, se = float(result.tau2), float(result.mean_effect_re), float(result.sd_eff_w_re)
-    else:  # no detectable heterogeneity: the random-effects estimate is the fixed-effect one
-        tau2, mean, se = 0.0, float(result.mean_effect_fe), float(result.sd_eff_w_fe)
-    q, df = float(result.q), len(cohorts) - 1
-    i2 = max(0.0, (q - df) / q) if q > 0 else 0.0
-    return PooledProportion(group, cohorts, float(expit(mean)), float(expit(mean - Z95 * se)),
-                            float(expit(mean + Z95 * se)), tau2, i2)
+    pooled = random_effects([c.logit for c in cohorts], [c.se ** 2 for c in cohorts], method)
+    return PooledProportion(group, cohorts, pooled)
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,9 @@ Three layers, each usable on its own:
 * effect sizes for one trial on the log scale, with their standard errors:
   ``log_risk_ratio`` (per-arm counts), ``se_from_ci`` (a published confidence interval) and
   ``se_from_p_value`` (a ratio published with only its P value; Altman & Bland, BMJ 2011;343:d2090);
-* ``pool``: random-effects pooling of log effects with statsmodels' ``combine_effects``
-  (DerSimonian-Laird ``"dl"`` as the main estimator, Paule-Mandel ``"pm"`` as the sensitivity check),
-  with the between-trial variance truncated at zero (statsmodels 0.15 does not truncate the
-  DerSimonian-Laird estimate, which gives a negative tau² and a too-narrow interval when the trials
-  agree better than chance predicts);
+* ``pool``: random-effects pooling of log effects (``il6mm.analysis.pooling.random_effects``, the one
+  pooling function of the package: DerSimonian-Laird as the main estimator, Paule-Mandel as the
+  sensitivity check, tau² truncated at zero), on the ratio scale;
 * ``effects_from_studies``: turns evidence records into trial effects for one endpoint and lists every
   study left out, with the reason.
 
@@ -20,18 +18,15 @@ response above 1 or a hazard ratio below 1 favours blockade.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 import numpy as np
 from scipy import stats
-from statsmodels.stats.meta_analysis import combine_effects, effectsize_2proportions
+from statsmodels.stats.meta_analysis import effectsize_2proportions
 
 from ..evidence import Arm, Outcome, Study
-
-#: Two-sided 95% normal quantile, used for every interval in this module.
-Z95 = float(stats.norm.isf(0.025))
+from .pooling import MAIN_METHOD, METHODS, SENSITIVITY_METHOD, Z95, RandomEffects, random_effects
 
 #: Endpoints compared as the proportion of patients reaching them (risk ratio).
 RESPONSE_ENDPOINTS = ("ORR", "CR", "VGPR_or_better")
@@ -47,9 +42,6 @@ ENDPOINT_NAMES = {
     "EFS": "event-free survival",
     "TTP": "time to progression",
 }
-#: Between-trial variance estimators offered (statsmodels ``method_re`` names).
-METHODS = {"dl": "DerSimonian-Laird", "pm": "Paule-Mandel"}
-
 DERIVED_FROM_P = "SE derived from the P value (Altman & Bland 2011)"
 DERIVED_COUNTS = "responder counts reconstructed from the published percentage and arm size"
 
@@ -202,6 +194,20 @@ class Pooled:
     q: float             # Cochran's Q; nan when k == 1
     q_pvalue: float      # P value of the homogeneity test; nan when k == 1
     se_hksj: float = float("nan")  # Hartung-Knapp(-Sidik-Jonkman) standard error (log scale); nan when k == 1
+    prediction_half_width: float = float("nan")  # of the 95% prediction interval (log scale); nan below 3 trials
+
+    @classmethod
+    def of(cls, r: RandomEffects) -> "Pooled":
+        return cls(r.method, r.k, r.estimate, r.se, r.tau2, r.i2, r.q, r.q_pvalue, r.se_hksj, r.prediction_half_width)
+
+    @property
+    def prediction_low(self) -> float:
+        """Lower limit of the 95% prediction interval for a new trial (nan below 3 trials)."""
+        return math.exp(self.log_estimate - self.prediction_half_width)
+
+    @property
+    def prediction_high(self) -> float:
+        return math.exp(self.log_estimate + self.prediction_half_width)
 
     @property
     def hksj_ci_low(self) -> float:
@@ -239,52 +245,19 @@ class Pooled:
         return float(2 * stats.norm.sf(abs(self.log_estimate) / self.se))
 
 
-def pool(log_effects: Sequence[float], standard_errors: Sequence[float], method: str = "dl") -> Pooled:
-    """Random-effects pooling of log effects (statsmodels ``combine_effects``).
+def pool(log_effects: Sequence[float], standard_errors: Sequence[float], method: str = MAIN_METHOD) -> Pooled:
+    """Random-effects pooling of log effects (:func:`il6mm.analysis.pooling.random_effects`).
 
     ``method`` is ``"dl"`` (DerSimonian-Laird) or ``"pm"`` (Paule-Mandel). With one trial the
     "pooled" estimate is that trial and heterogeneity is not estimable (nan).
     """
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {sorted(METHODS)}, got {method!r}")
-    effects = np.asarray(log_effects, dtype=float)
     ses = np.asarray(standard_errors, dtype=float)
-    if effects.ndim != 1 or effects.shape != ses.shape:
-        raise ValueError(f"need two 1-d sequences of equal length, got shapes {effects.shape} and {ses.shape}")
-    if effects.size == 0:
-        raise ValueError("nothing to pool: no trials")
-    if not np.all(np.isfinite(effects)):
-        raise ValueError(f"log effects must be finite, got {effects.tolist()}")
-    if not np.all(np.isfinite(ses) & (ses > 0)):
+    if ses.ndim == 1 and not np.all(np.isfinite(ses) & (ses > 0)):
         raise ValueError(f"standard errors must be positive and finite, got {ses.tolist()}")
-    k = int(effects.size)
-    if k == 1:
-        nan = float("nan")
-        return Pooled(method, 1, float(effects[0]), float(ses[0]), nan, nan, nan, nan)
-
-    # statsmodels also computes quantities we replace below (the untruncated DL interval, I² as
-    # 1 - 1/H²), which warn when Q = 0 or tau² < 0; those values are not used.
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore", RuntimeWarning)
-        result = combine_effects(effects, ses**2, method_re=method)
-    df = k - 1
-    q = float(result.q)
-    if result.tau2 > 0:
-        tau2, estimate, se = float(result.tau2), float(result.mean_effect_re), float(result.sd_eff_w_re)
-    else:
-        # A negative moment estimate means no detectable heterogeneity: tau² = 0, so the random-effects
-        # estimate is the fixed-effect one.
-        tau2, estimate, se = 0.0, float(result.mean_effect_fe), float(result.sd_eff_w_fe)
-    i2 = max(0.0, (q - df) / q) if q > 0 else 0.0
-    q_pvalue = float(stats.chi2.sf(q, df))
-    # Hartung-Knapp-Sidik-Jonkman: the weighted residual variance around the random-effects estimate (the
-    # same as statsmodels' sd_eff_w_re_hksj when tau² > 0; recomputed so it also holds for tau² truncated at 0).
-    weights = 1.0 / (ses**2 + tau2)
-    se_hksj = math.sqrt(float(np.sum(weights * (effects - estimate) ** 2)) / df / float(np.sum(weights)))
-    return Pooled(method, k, estimate, se, tau2, i2, q, q_pvalue, se_hksj)
+    return Pooled.of(random_effects(log_effects, ses ** 2, method))
 
 
-def pool_effects(effects: Sequence[TrialEffect], method: str = "dl") -> Pooled:
+def pool_effects(effects: Sequence[TrialEffect], method: str = MAIN_METHOD) -> Pooled:
     """``pool`` applied to trial effects of one endpoint."""
     endpoints = {e.endpoint for e in effects}
     if len(endpoints) > 1:
@@ -439,29 +412,32 @@ TRIAL_SETS = {
 
 @dataclass(frozen=True)
 class MetaAnalysis:
-    """Everything one pooling shows: the trials in, the studies out (with reasons), both estimators."""
+    """Everything one pooling shows: the trials in, the studies out (with reasons), the main estimate and
+    the sensitivity estimate. Which estimator each is, is said once, by its ``method``."""
 
     endpoint: str
     trial_set: str
     effects: tuple[TrialEffect, ...]
     excluded: tuple[Exclusion, ...]
-    dl: Pooled | None      # None when no trial qualifies
-    pm: Pooled | None
+    pooled: Pooled | None        # the main estimate (MAIN_METHOD); None when no trial qualifies
+    sensitivity: Pooled | None   # the sensitivity estimate (SENSITIVITY_METHOD)
 
     @property
     def k(self) -> int:
         return len(self.effects)
 
     @property
-    def pooled(self) -> tuple[Pooled, ...]:
-        """The estimates to report: DerSimonian-Laird, and Paule-Mandel as a sensitivity check only from
-        three trials on (with two trials both solve the same equation for tau², so they coincide)."""
-        pm = (self.pm,) if self.pm is not None and self.k >= 3 else ()
-        return tuple(p for p in (self.dl,) if p is not None) + pm
+    def estimates(self) -> tuple[Pooled, ...]:
+        """The estimates to report: the main one, and the sensitivity check only from three trials on (with two
+        trials DerSimonian-Laird and Paule-Mandel solve the same equation for tau², so they coincide)."""
+        sensitivity = (self.sensitivity,) if self.sensitivity is not None and self.k >= 3 else ()
+        return tuple(p for p in (self.pooled,) if p is not None) + sensitivity
 
 
-def meta_analysis(studies: Iterable[Study], endpoint: str, trial_set: str = "all") -> MetaAnalysis:
-    """Pool the randomised trials of one endpoint with DerSimonian-Laird and Paule-Mandel.
+def meta_analysis(studies: Iterable[Study], endpoint: str, trial_set: str = "all", method: str = MAIN_METHOD,
+                  sensitivity_method: str = SENSITIVITY_METHOD) -> MetaAnalysis:
+    """Pool the randomised trials of one endpoint with ``method`` (DerSimonian-Laird) and, as a sensitivity
+    check, ``sensitivity_method`` (Paule-Mandel).
 
     ``trial_set`` (see ``TRIAL_SETS``): ``"all"``; ``"no_smm"`` leaves out smouldering myeloma
     (stage ``SMM``); ``"published_only"`` leaves out effects whose SE or counts had to be derived.
@@ -480,6 +456,6 @@ def meta_analysis(studies: Iterable[Study], endpoint: str, trial_set: str = "all
                                       effect.source, True))
         else:
             kept.append(effect)
-    dl = pool_effects(kept, "dl") if kept else None
-    pm = pool_effects(kept, "pm") if kept else None
-    return MetaAnalysis(endpoint, trial_set, tuple(kept), tuple(excluded), dl, pm)
+    pooled = pool_effects(kept, method) if kept else None
+    sensitivity = pool_effects(kept, sensitivity_method) if kept else None
+    return MetaAnalysis(endpoint, trial_set, tuple(kept), tuple(excluded), pooled, sensitivity)

@@ -19,15 +19,25 @@ from typing import Any
 from jupyter_client.provisioning import LocalProvisioner
 from jupyter_core.paths import jupyter_runtime_dir
 
+from .inputs import PAGE_ENV
+
 #: Entry-point name (code/pyproject.toml) and the environment variable jupyter_client reads.
 PROVISIONER_NAME = "il6mm-ipc-provisioner"
 DEFAULT_PROVISIONER_ENV = "JUPYTER_DEFAULT_PROVISIONER_NAME"
 
 
+#: Run in every kernel the book starts, before any cell: record what the page reads (il6mm.build.inputs).
+TRACK_INPUTS = "import il6mm.build.inputs as _il6mm_inputs; _il6mm_inputs.track_kernel(); del _il6mm_inputs"
+
+
 class IPCProvisioner(LocalProvisioner):  # type: ignore[misc]
-    """jupyter_client's local provisioner, with the kernel's sockets on the ipc transport."""
+    """jupyter_client's local provisioner, with the kernel's sockets on the ipc transport, and the kernel
+    recording the inputs of the page it runs (only while the book's build says which page that is)."""
 
     async def pre_launch(self, **kwargs: Any) -> dict[str, Any]:
+        if os.environ.get(PAGE_ENV):
+            kwargs["extra_arguments"] = [*kwargs.get("extra_arguments", []),
+                                         f"--IPKernelApp.exec_lines={TRACK_INPUTS!r}"]
         km = self.parent
         if km is not None and km.transport != "ipc":
             runtime = Path(jupyter_runtime_dir())

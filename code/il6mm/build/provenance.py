@@ -1,58 +1,37 @@
-"""What a computed page depends on, as one short digest.
+"""The stamps pages carry: which version, commit and inputs made them.
 
-The book's execution cache keys on code cells only. Every chapter's output also depends on the
-``il6mm`` package and on the evidence records, so the book folds this digest into its cache
-location (see ``il6mm.site.extension``) and every chapter prints it in its build stamp.
+* ``build_stamp`` -- the line each chapter prints under its figures: the package version and the digest of the
+  inputs that page read (``il6mm.build.inputs``);
+* ``build_footer`` -- the foot of every page: version, commit and build date;
+* ``inputs_digest`` -- a digest of every input (the PDF's title page).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import subprocess
 from pathlib import Path
 
 from .. import __version__
 from ..paths import REPO_ROOT
-
-
-#: Inputs whose change must re-execute the chapters: (folder or file, file-name patterns).
-INPUTS = (("code/il6mm", ("*.py",)), ("data", ("*.yaml", "*.yml", "*.json", "*.csv")), ("references.bib", ()))
-
-
-def input_files(root: Path = REPO_ROOT) -> list[Path]:
-    """Every file the chapters' computed output depends on, in a stable order."""
-    root = Path(root)
-    files: list[Path] = []
-    for name, patterns in INPUTS:
-        path = root / name
-        if path.is_file():
-            files.append(path)
-        elif path.is_dir():
-            for pattern in patterns:
-                files.extend(p for p in path.rglob(pattern) if "__pycache__" not in p.parts)
-    return sorted(set(files))
+from .inputs import digest_files, every_input, page_digest
 
 
 def inputs_digest(root: Path = REPO_ROOT, length: int = 12) -> str:
-    """Hex digest of the relative paths and bytes of every input file.
+    """Digest of every input a page could read (the package, the data, the bibliography): the stamp of a
+    whole build (the PDF's title page), and of a chapter run outside the book.
 
     >>> len(inputs_digest())
     12
     """
-    root = Path(root)
-    h = hashlib.sha256()
-    for path in input_files(root):
-        h.update(path.relative_to(root).as_posix().encode())
-        h.update(b"\0")
-        h.update(path.read_bytes())
-        h.update(b"\0")
-    return h.hexdigest()[:length]
+    return digest_files(Path(root), every_input(Path(root)))[:length]
 
 
 def build_stamp(root: Path = REPO_ROOT) -> str:
-    """One line a chapter prints so readers can tell which code and evidence made its figures."""
-    return f"Computed with il6mm {__version__} from inputs {inputs_digest(root)}."
+    """One line a chapter prints so readers can tell which code and evidence made its figures: in the book,
+    the digest of what this page read (il6mm.build.inputs); elsewhere, of every input."""
+    digest = page_digest()
+    return f"Computed with il6mm {__version__} from inputs {(digest or inputs_digest(root))[:12]}."
 
 
 def git_commit(root: Path = REPO_ROOT) -> str | None:

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Optional
 
-from ..paths import REPO_ROOT
+from ..paths import BIB_PATH, DATA_DIR, REPO_ROOT, under
 from .bibliography import bib_keys
 from .records import Evidence, EvidenceError, Problem, load_evidence
 
@@ -37,8 +37,8 @@ def book_pages(book_root: Path | str = REPO_ROOT) -> list[Path]:
 def uncited_references(bib_path: Path | str | None = None, book_root: Path | str = REPO_ROOT,
                        evidence: Optional[Evidence] = None) -> list[str]:
     """Bib keys cited neither by a page of the book nor by an evidence record's ``source``."""
-    bib_path = Path(bib_path) if bib_path is not None else Path(book_root) / "references.bib"
-    evidence = evidence if evidence is not None else load_evidence(Path(book_root) / "data", bib_path)
+    bib_path = Path(bib_path) if bib_path is not None else under(book_root, BIB_PATH)
+    evidence = evidence if evidence is not None else load_evidence(under(book_root, DATA_DIR), bib_path)
     cited = set(evidence.sources())
     for page in book_pages(book_root):
         cited |= cited_in_text(page.read_text(encoding="utf-8"))
@@ -48,7 +48,7 @@ def uncited_references(bib_path: Path | str | None = None, book_root: Path | str
 def check_bibliography_is_cited(bib_path: Path | str | None = None, book_root: Path | str = REPO_ROOT,
                                 evidence: Optional[Evidence] = None) -> None:
     """Raise :class:`EvidenceError` naming every bib entry that nothing in the book or the records cites."""
-    bib_path = Path(bib_path) if bib_path is not None else Path(book_root) / "references.bib"
+    bib_path = Path(bib_path) if bib_path is not None else under(book_root, BIB_PATH)
     missing = uncited_references(bib_path, book_root, evidence)
     if missing:
         raise EvidenceError([Problem(bib_path.name, "entry is cited by no chapter and no evidence record",

@@ -6,7 +6,10 @@ One file per record kind, each a YAML list of records:
 * ``data/timeline.yaml`` -- dated events in the history of IL-6 and its blockade (:class:`TimelineEvent`);
 * ``data/findings.yaml`` -- laboratory and patient-sample findings on IL-6 sources and APRIL (:class:`Finding`);
 * ``data/crs.yaml``      -- cytokine release syndrome (CRS) and IL-6 blockade after BCMA-directed and other
-  T-cell-redirecting therapy (:class:`CRSRecord`).
+  T-cell-redirecting therapy (:class:`CRSRecord`);
+* ``data/risk_of_bias.yaml`` -- RoB 2 assessments of the randomised trials (:class:`RiskOfBias`);
+* ``data/certainty.yaml``    -- GRADE-style summary-of-findings rows (:class:`CertaintyRecord`);
+* ``data/registrations.yaml`` -- registered trials of IL-6 blockade (:class:`Registration`).
 
 Every record has an ``id`` (unique across all files), a ``source`` (a key of ``references.bib``) and a
 ``where`` (the abstract, table or page the numbers were read from). Sub-folders of ``data/`` (e.g.
@@ -24,12 +27,12 @@ the file, the record (its id, or its index when the id is missing) and the field
 from __future__ import annotations
 
 import math
-import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Callable, Iterator, Optional
 
-from ..paths import REPO_ROOT
+from ..paths import BIB_PATH, DATA_DIR
 from .bibliography import bib_keys
 from .problems import EvidenceError, Problem
 from .schema import (CERTAINTY_LEVELS, GRADE_DOMAINS, KINDS_SINCE, ROB2_DOMAINS, ROB_ORDER, CertaintyRecord,
@@ -47,12 +50,67 @@ def _fmt(x: float) -> str:
 
 
 # ---------------------------------------------------------------------------------------------------------
+# What a computation reads: record kinds used, and reads that only validate
+# ---------------------------------------------------------------------------------------------------------
+
+#: Called with the kind's name whenever records of a kind are used (il6mm.build.inputs listens in the book's
+#: kernels, so a page re-executes only when a kind it used changes).
+_KIND_LISTENERS: list[Callable[[str], None]] = []
+_validating = 0
+
+
+def on_kind_used(listener: Callable[[str], None]) -> None:
+    """Call ``listener(kind)`` each time records of ``kind`` are used (outside :func:`validation`)."""
+    _KIND_LISTENERS.append(listener)
+
+
+def validating() -> bool:
+    """True inside :func:`validation`: reads made only to check the records, never to compute output."""
+    return _validating > 0
+
+
+@contextmanager
+def validation() -> Iterator[None]:
+    """Reads and record use inside this block only check the records (loading, cross-checks), so they are not
+    dependencies of what a page computes: a bad record fails the build at its start (il6mm.build.context)."""
+    global _validating
+    _validating += 1
+    try:
+        yield
+    finally:
+        _validating -= 1
+
+
+@contextmanager
+def kinds_used() -> Iterator[set[str]]:
+    """The kinds of records used inside this block (outside :func:`validation`)."""
+    found: set[str] = set()
+    _KIND_LISTENERS.append(found.add)
+    try:
+        yield found
+    finally:
+        _KIND_LISTENERS.remove(found.add)
+
+
+def _used(kind: str) -> None:
+    if _KIND_LISTENERS and not _validating:
+        for listener in _KIND_LISTENERS:
+            listener(kind)
+
+
+# ---------------------------------------------------------------------------------------------------------
 # The evidence base
 # ---------------------------------------------------------------------------------------------------------
 
 @dataclass
 class Evidence:
-    """Every validated record, by kind, in file order."""
+    """Every validated record, by kind, in file order. Using a kind's records tells the listeners
+    (:func:`on_kind_used`), so what a computation read is known."""
+
+    def __getattribute__(self, name: str):
+        if name in KINDS:
+            _used(name)
+        return object.__getattribute__(self, name)
 
     studies: list[Study] = field(default_factory=list)
     timeline: list[TimelineEvent] = field(default_factory=list)
@@ -71,10 +129,19 @@ class Evidence:
         return list(getattr(self, kind))
 
     def get(self, record_id: str) -> _Record:
-        """Any record by its id."""
-        for record in self.records():
-            if record.id == record_id:
-                return record
+        """Any record by its id (only the kind it is found in counts as used: ids are unique across kinds)."""
+        for kind in KINDS:
+            for record in object.__getattribute__(self, kind):
+                if record.id == record_id:
+                    _used(kind)
+                    return record
+        raise KeyError(f"no evidence record with id {record_id!r}")
+
+    def kind_of(self, record_id: str) -> str:
+        """The kind of the record with this id."""
+        for kind in KINDS:
+            if any(r.id == record_id for r in object.__getattribute__(self, kind)):
+                return kind
         raise KeyError(f"no evidence record with id {record_id!r}")
 
     def sources(self) -> set[str]:
@@ -134,11 +201,17 @@ def _display_path(path: Path, data_dir: Path) -> str:
 def load_evidence(data_dir: Path | str | None = None, bib_path: Path | str | None = None) -> Evidence:
     """Load, validate and cross-check every evidence record.
 
-    Defaults: ``data/`` and ``references.bib`` of the repository (``il6mm.build.provenance.REPO_ROOT``).
-    Raises :class:`EvidenceError` listing every problem found (file, record, field).
+    Defaults: ``data/`` and ``references.bib`` of the repository (``il6mm.paths``).
+    Raises :class:`EvidenceError` listing every problem found (file, record, field). What loading reads is
+    :func:`validation`: a page depends on the kinds of records it then uses, not on every file loading checked.
     """
-    data_dir = Path(data_dir) if data_dir is not None else REPO_ROOT / "data"
-    bib_path = Path(bib_path) if bib_path is not None else REPO_ROOT / "references.bib"
+    with validation():
+        return _load_evidence(data_dir, bib_path)
+
+
+def _load_evidence(data_dir: Path | str | None, bib_path: Path | str | None) -> Evidence:
+    data_dir = Path(data_dir) if data_dir is not None else DATA_DIR
+    bib_path = Path(bib_path) if bib_path is not None else BIB_PATH
     problems: list[Problem] = []
 
     if not data_dir.is_dir():
@@ -423,7 +496,7 @@ def check_record(record: _Record) -> list[tuple[str, str]]:
     return out
 
 # ---------------------------------------------------------------------------------------------------------
-# Single numbers for chapter prose (rendered with myst-nb glue)
+# One number of a record, found by what it is (figures use these; the prose uses the {val} role)
 # ---------------------------------------------------------------------------------------------------------
 
 def study_outcome(study: Study, endpoint: str, measure: str, *, blockade: Optional[bool] = None,

@@ -13,6 +13,7 @@ import re
 from collections import OrderedDict
 from typing import Any, Callable
 
+from . import markdown
 from .records import Evidence
 from .schema import (GRADE_DOMAINS, KINDS, ROB2_DOMAINS, CertaintyRecord, CRSRecord, Finding, Outcome, Quantity,
                      Registration, RiskOfBias, Study, TimelineEvent)
@@ -124,23 +125,8 @@ def _outcome_lines(study: Study) -> list[str]:
     return lines
 
 
-def _cell(lines: list[str], indent: str = "    ") -> str:
-    """A list-table cell: the first line after '- ', further lines as separate paragraphs."""
-    first, rest = lines[0], lines[1:]
-    out = first
-    for line in rest:
-        out += f"\n\n{indent}{line}"
-    return out
-
-
 def _list_table(header: tuple[str, str], rows: list[tuple[list[str], list[str]]], widths: str = "35 65") -> str:
-    out = ["```{list-table}", ":header-rows: 1", f":widths: {widths}", ":class: evidence-table", "",
-           f"* - {header[0]}", f"  - {header[1]}"]
-    for left, right in rows:
-        out.append(f"* - {_cell(left)}")
-        out.append(f"  - {_cell(right)}")
-    out.append("```")
-    return "\n".join(out) + "\n"
+    return markdown.list_table(header, rows, widths=widths)
 
 
 def _study_rows(studies: list[Study], role: str):
@@ -282,14 +268,14 @@ def rob_matrix_markdown(evidence: Evidence, names: dict[str, str] | None = None)
     if not evidence.risk_of_bias:
         raise ValueError("rob_matrix_markdown: no risk-of-bias record")
     studies = {s.id: s for s in evidence.studies}
-    head = "| Trial (outcome) | " + " | ".join(ROB_SHORT[d] for d in ROB2_DOMAINS) + " | Overall |"
-    lines = [head, "|" + "---|" * (len(ROB2_DOMAINS) + 2)]
+    rows = []
     for r in evidence.risk_of_bias:
         name = (names or {}).get(r.study) or studies[r.study].name or r.study
-        cells = [r.domains[d].judgement for d in ROB2_DOMAINS]
-        lines.append(f"| {escape(name)} ({escape(r.outcome)}) {cite(r.source)} | " + " | ".join(cells)
-                     + f" | **{r.overall.judgement}** |")
-    return "\n".join(lines)
+        rows.append((f"{escape(name)} ({escape(r.outcome)}) {cite(r.source)}",
+                     *(r.domains[d].judgement for d in ROB2_DOMAINS), f"**{r.overall.judgement}**"))
+    # Cells are escaped MyST already (escape()), so they are not escaped again.
+    return markdown.table(("Trial (outcome)", *(ROB_SHORT[d] for d in ROB2_DOMAINS), "Overall"), rows,
+                          escape_cells=False)
 
 
 def summary_of_findings_markdown(evidence: Evidence) -> str:
@@ -297,11 +283,9 @@ def summary_of_findings_markdown(evidence: Evidence) -> str:
     what it means."""
     if not evidence.certainty:
         raise ValueError("summary_of_findings_markdown: no certainty record")
-    lines = ["| Outcome | Effect | Certainty | What it means |", "|---|---|---|---|"]
-    for r in evidence.certainty:
-        lines.append(f"| **{escape(r.outcome)}**: {escape(r.comparison)} | {r.effect} {cite(r.source)} "
-                     f"| {r.certainty} | {escape(r.plain_words)} |")
-    return "\n".join(lines)
+    rows = [(f"**{escape(r.outcome)}**: {escape(r.comparison)}", f"{r.effect} {cite(r.source)}", r.certainty,
+             escape(r.plain_words)) for r in evidence.certainty]
+    return markdown.table(("Outcome", "Effect", "Certainty", "What it means"), rows, escape_cells=False)
 
 
 def table_markdown(kind: str, evidence: Evidence, cite_role: str = "footcite",

@@ -5,7 +5,7 @@ Artists that tests read carry a ``gid``:
 
 * forest plot: ``"trial-estimates"`` (Line2D, x = the trials' ratios, top row first),
   ``"trial-intervals"`` (LineCollection, one segment (low, y)-(high, y) per trial),
-  ``"pooled-dl"`` / ``"pooled-pm"`` (Polygon diamonds), ``"null-line"`` (the line at 1);
+  ``"pooled-main"`` / ``"pooled-sensitivity"`` (Polygon diamonds: the main estimate, then its sensitivity check), ``"null-line"`` (the line at 1);
 * timeline: ``"timeline-points"`` (Line2D, y = the events' rows), one Text per event with
   ``gid="event-<id>"``.
 """
@@ -129,19 +129,22 @@ def fill_forest(fig: Figure, effects: Sequence[TrialEffect], pooled: Sequence[Po
     derived = [(e.ratio, y) for e, y in zip(effects, trial_rows) if e.derived]
     if derived:
         drawn.append(ax.add_line(Line2D([x for x, _ in derived], [y for _, y in derived], linestyle="none",
-                                        marker="s", markersize=7, markerfacecolor="white", markeredgewidth=1.6,
+                                        marker="s", markersize=7, markerfacecolor=style.NEUTRAL["white"], markeredgewidth=1.6,
                                         color=style.OKABE_ITO["blue"], gid="trial-derived")))
 
-    colours = {"dl": style.OKABE_ITO["vermillion"], "pm": style.OKABE_ITO["orange"]}
-    for p, y in zip(drawn_pooled, rows[len(effects):]):
+    # The first estimate is the main analysis, any second one its sensitivity check: colour and id by that role
+    # (which estimator each is, is said by its method, in the labels).
+    roles = ("main", "sensitivity")
+    colours = {"main": style.OKABE_ITO["vermillion"], "sensitivity": style.OKABE_ITO["orange"]}
+    for role, p, y in zip(roles, drawn_pooled, rows[len(effects):]):
         # Hartung-Knapp interval (t on k - 1 df) as a thin line behind the Wald diamond.
         drawn += ax.plot([p.hksj_ci_low, p.hksj_ci_high], [y, y], color=style.OKABE_ITO["black"], linewidth=1.0,
-                         gid=f"pooled-{p.method}-hksj", zorder=1)
+                         gid=f"pooled-{role}-hksj", zorder=1)
         h = 0.28
         drawn.append(ax.add_patch(Polygon([(p.ci_low, y), (p.ratio, y - h), (p.ci_high, y), (p.ratio, y + h)],
-                                          closed=True, facecolor=colours[p.method],
+                                          closed=True, facecolor=colours[role],
                                           edgecolor=style.OKABE_ITO["black"], linewidth=0.8,
-                                          gid=f"pooled-{p.method}")))
+                                          gid=f"pooled-{role}")))
 
     ax.set_xlim(xmin, xmax)
     ticks = _log_ticks(xmin, xmax)
@@ -237,7 +240,7 @@ def timeline_figure(events: Sequence[TimelineEvent], *, wrap: int = 40) -> Figur
         ax.set_axis_off()
         ax.set_xlim(0, 1)
         ax.set_ylim(total_lines - 0.4, -2.4)  # room at the top for the legend
-        ax.plot([0.17, 0.17], [rows_y[0], rows_y[-1]], color="#999999", linewidth=1.2, zorder=1)
+        ax.plot([0.17, 0.17], [rows_y[0], rows_y[-1]], color=style.NEUTRAL["rule"], linewidth=1.2, zorder=1)
         ax.add_line(Line2D([0.17] * len(events), rows_y, linestyle="none", marker="", gid="timeline-points"))
         for e, lines, row in zip(events, wrapped, rows_y):
             marker, colour = CATEGORY_STYLE[e.category]

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
-from ..evidence import Arm, Outcome, Study
+from ..evidence import Arm, Outcome, Study, markdown
 from ..evidence.tables import format_outcome_value, format_p
-from ..analysis.meta_analysis import ENDPOINT_NAMES, METHODS, Exclusion, MetaAnalysis, measure_for
+from ..analysis.meta_analysis import ENDPOINT_NAMES, MAIN_METHOD, METHODS, Exclusion, MetaAnalysis, measure_for
 
 #: Efficacy endpoints shown in the study table, in this order (safety and pharmacology are left out).
 EFFICACY_ENDPOINTS = ("ORR", "MR_or_better", "PR", "MR", "CR", "VGPR_or_better", "S_phase_cells",
@@ -20,11 +20,6 @@ SHORT_ENDPOINT = {"ORR": "ORR", "MR_or_better": "MR or better", "PR": "PR", "MR"
                   "VGPR_or_better": "VGPR or better", "S_phase_cells": "S-phase cells", "TTP": "TTP",
                   "PFS": "PFS", "EFS": "EFS", "OS": "OS", "PFS_events": "PFS events"}
 
-
-
-def _cell(text: str) -> str:
-    """Table-safe text: no pipes or line breaks."""
-    return " ".join(str(text).replace("|", "/").split())
 
 
 def _num(x: float) -> str:
@@ -94,8 +89,7 @@ def _arms_text(study: Study) -> str:
 
 def study_table_markdown(studies: Iterable[Study], cite_role: str = "footcite") -> str:
     """MyST table of the clinical studies: who, what, how many, and the efficacy numbers as published."""
-    header = ("| Study | Agent | Stage | Design | Patients | Arms | Efficacy as published |\n"
-              "|---|---|---|---|---|---|---|")
+    header = ("Study", "Agent", "Stage", "Design", "Patients", "Arms", "Efficacy as published")
     rows = []
     for s in studies:
         n = s.n_total
@@ -103,12 +97,11 @@ def study_table_markdown(studies: Iterable[Study], cite_role: str = "footcite") 
                           if s.n_randomised not in (None, n) else "")
         phase = str(s.phase)
         design = f"{s.design}; " + (f"phase {phase}" if phase[:1].isdigit() else phase)
-        rows.append("| " + " | ".join(_cell(x) for x in (
-            f"{{{cite_role}}}`{s.source}`", s.agent, s.stage, design, n_text,
-            _arms_text(s), efficacy_summary(s))) + " |")
+        rows.append((f"{{{cite_role}}}`{s.source}`", s.agent, s.stage, design, n_text, _arms_text(s),
+                     efficacy_summary(s)))
     if not rows:
         raise ValueError("study_table_markdown needs at least one study record")
-    return "\n".join([header, *rows])
+    return markdown.table(header, rows)
 
 
 def exclusions_markdown(analyses: Sequence[MetaAnalysis], cite_role: str = "footcite",
@@ -122,11 +115,11 @@ def exclusions_markdown(analyses: Sequence[MetaAnalysis], cite_role: str = "foot
                 rows.setdefault((x.label, x.source, x.reason), []).append(ENDPOINT_NAMES[analysis.endpoint])
     if not rows:
         return "No randomised trial was left out."
-    lines = ["| Trial | Left out of | Why |", "|---|---|---|"]
+    table_rows = []
     for (label, source, reason), endpoints in sorted(rows.items(), key=lambda row: row[0][0]):  # a trial's rows together
-        trial = f"{_cell(label)} {{{cite_role}}}`{source}`" if source else _cell(label)
-        lines.append(f"| {trial} | {_cell(', '.join(endpoints))} | {_cell(reason)} |")
-    return "\n".join(lines)
+        trial = f"{label} {{{cite_role}}}`{source}`" if source else label
+        table_rows.append((trial, ", ".join(endpoints), reason))
+    return markdown.table(("Trial", "Left out of", "Why"), table_rows)
 
 def _pooled_cell(pooled) -> str:
     if pooled is None:
@@ -145,17 +138,19 @@ def _hksj_cell(pooled) -> str:
 
 
 def pooled_table_markdown(analyses: Sequence[MetaAnalysis]) -> str:
-    """One row per endpoint: trials pooled, the DerSimonian-Laird estimate with its Wald and Hartung-Knapp
-    intervals, tau² and I². (Paule-Mandel is not a separate column: with two trials it equals DL.)"""
-    header = (f"| Endpoint | Measure | Trials | {METHODS['dl']} (Wald 95% CI) | Hartung-Knapp 95% CI "
-              "| tau\u00b2 (DL) | I\u00b2 (DL) |\n|---|---|---|---|---|---|---|")
+    """One row per endpoint: trials pooled, the main estimate (DerSimonian-Laird) with its Wald and
+    Hartung-Knapp intervals, tau² and I². (The sensitivity estimator is not a separate column: with two trials
+    Paule-Mandel equals DerSimonian-Laird.)"""
+    method = METHODS[MAIN_METHOD]
+    short = MAIN_METHOD.upper()
+    header = ("Endpoint", "Measure", "Trials", f"{method} (Wald 95% CI)", "Hartung-Knapp 95% CI",
+              f"tau\u00b2 ({short})", f"I\u00b2 ({short})")
     rows = []
     for a in analyses:
         measure = measure_for(a.endpoint)
         trials = ", ".join(e.label for e in a.effects) or "none"
-        tau2 = _heterogeneity(a.dl.tau2, ".3f") if a.dl else "\u2014"
-        i2 = (_heterogeneity(a.dl.i2 * 100, ".0f") + ("%" if a.dl.i2 == a.dl.i2 else "")) if a.dl else "\u2014"
-        rows.append("| " + " | ".join(_cell(x) for x in (
-            ENDPOINT_NAMES[a.endpoint], measure, f"{a.k}: {trials}", _pooled_cell(a.dl), _hksj_cell(a.dl),
-            tau2, i2)) + " |")
-    return "\n".join([header, *rows])
+        tau2 = _heterogeneity(a.pooled.tau2, ".3f") if a.pooled else "\u2014"
+        i2 = (_heterogeneity(a.pooled.i2 * 100, ".0f") + ("%" if a.pooled.i2 == a.pooled.i2 else "")) if a.pooled else "\u2014"
+        rows.append((ENDPOINT_NAMES[a.endpoint], measure, f"{a.k}: {trials}", _pooled_cell(a.pooled),
+                     _hksj_cell(a.pooled), tau2, i2))
+    return markdown.table(header, rows)

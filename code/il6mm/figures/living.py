@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 from ..living.flow import UNRELEASED, VersionFlow, show
 from ..living.logs import REASONS
-from .style import OKABE_ITO, context, new_figure
+from .style import NEUTRAL, OKABE_ITO, context, new_figure
 
 #: Short labels for the exclusion reasons in the diagram.
 REASON_LABELS = {
@@ -25,9 +25,9 @@ REASON_LABELS = {
 }
 assert set(REASON_LABELS) == set(REASONS)
 
-_MAIN = dict(boxstyle="round,pad=0.5", facecolor="#FFFFFF", edgecolor=OKABE_ITO["blue"], linewidth=1.2)
-_SIDE = dict(boxstyle="round,pad=0.5", facecolor="#F2F2F2", edgecolor="#777777", linewidth=1.0)
-_ARROW = dict(arrowstyle="-|>", color="#444444", linewidth=1.0, shrinkA=0, shrinkB=4)
+_MAIN = dict(boxstyle="round,pad=0.5", facecolor=NEUTRAL["white"], edgecolor=OKABE_ITO["blue"], linewidth=1.2)
+_SIDE = dict(boxstyle="round,pad=0.5", facecolor=NEUTRAL["panel"], edgecolor=NEUTRAL["edge"], linewidth=1.0)
+_ARROW = dict(arrowstyle="-|>", color=NEUTRAL["arrow"], linewidth=1.0, shrinkA=0, shrinkB=4)
 
 
 def _excluded_text(flow: VersionFlow) -> str:

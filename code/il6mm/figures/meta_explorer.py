@@ -32,7 +32,7 @@ def explorer_draw(studies: Sequence[Any]) -> Callable[..., Figure]:
 
     def draw(endpoint: str, trials: str) -> Figure:
         analysis = meta_analysis(studies, endpoint, trials)
-        return forest_figure(analysis.effects, analysis.pooled, endpoint=endpoint,
+        return forest_figure(analysis.effects, analysis.estimates, endpoint=endpoint,
                              empty_reason=_empty_reason(analysis), min_rows=n_randomised + 2)
 
     return draw
@@ -44,7 +44,7 @@ def explorer_update(studies: Sequence[Any]) -> Callable[..., Any]:
 
     def update(fig: Figure, endpoint: str, trials: str):
         analysis = meta_analysis(studies, endpoint, trials)
-        return fill_forest(fig, analysis.effects, analysis.pooled, endpoint=endpoint,
+        return fill_forest(fig, analysis.effects, analysis.estimates, endpoint=endpoint,
                            empty_reason=_empty_reason(analysis))
 
     return update
@@ -56,7 +56,7 @@ def explorer_alt(studies: Sequence[Any]) -> Callable[..., str]:
 
     def alt(endpoint: str, trials: str) -> str:
         analysis = meta_analysis(studies, endpoint, trials)
-        return f"{forest_alt_text(analysis.effects, analysis.pooled, endpoint=endpoint)} Trials: {TRIAL_SETS[trials]}."
+        return f"{forest_alt_text(analysis.effects, analysis.estimates, endpoint=endpoint)} Trials: {TRIAL_SETS[trials]}."
 
     return alt
 

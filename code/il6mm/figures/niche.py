@@ -22,7 +22,8 @@ from ..analysis.niche import Controls, Intervention, NicheParameters, ParameterR
 from ..analysis.niche.regimens import (APRIL_FRAME_END, APRIL_FRAME_START, BLOCKADE_STRENGTH, EXPLORER_REGIMENS,
                                        EXPLORER_STARTS, EXPLORER_STRENGTHS, EXPLORER_THETAS, claims_benefits,
                                        default_parameters, regimen_interventions)
-from .style import OKABE_ITO, context, new_figure
+from ..evidence import markdown
+from .style import NEUTRAL, OKABE_ITO, context, new_figure
 
 #: One colour per model variable, used by every figure of the chapter.
 COLOURS = {
@@ -32,7 +33,7 @@ COLOURS = {
     "I": OKABE_ITO["orange"],
     "A": OKABE_ITO["green"],
     "drug": OKABE_ITO["purple"],
-    "untreated": "#888888",
+    "untreated": NEUTRAL["reference"],
 }
 
 #: Size (inches) of one interactive frame: small, to keep the page's widget state light.
@@ -281,21 +282,21 @@ def niche_diagram() -> Figure:
             cell = name in ("T", "M", "H")
             box = FancyBboxPatch((x - 0.1, y - 0.055), 0.2, 0.11,
                                  boxstyle="round,pad=0.01" if cell else "round4,pad=0.02",
-                                 facecolor=colour, edgecolor="black", alpha=0.35 if cell else 0.25, linewidth=1)
+                                 facecolor=colour, edgecolor=OKABE_ITO["black"], alpha=0.35 if cell else 0.25, linewidth=1)
             ax.add_patch(box)
             ax.text(x, y, label, ha="center", va="center", fontsize=9, weight="bold" if cell else "normal")
             boxes[name] = box
         for source, target, label, (lx, ly), arrowstyle, rad in edges:
             arrow = FancyArrowPatch(nodes[source][:2], nodes[target][:2], patchA=boxes[source],
                                     patchB=boxes[target], arrowstyle=arrowstyle, mutation_scale=14,
-                                    linewidth=1.4, connectionstyle=f"arc3,rad={rad}", color="black")
+                                    linewidth=1.4, connectionstyle=f"arc3,rad={rad}", color=OKABE_ITO["black"])
             ax.add_patch(arrow)
             ax.text(lx, ly, label, fontsize=7.5, ha="center", va="center", style="italic")
         for label, (x, y), point in drugs:
             ax.add_patch(FancyArrowPatch((x, y), point, arrowstyle="-[", mutation_scale=10, linewidth=1.4,
                                          color=COLOURS["drug"], linestyle="--", shrinkA=14))
             ax.text(x, y, label, fontsize=7.5, ha="center", va="center", color=COLOURS["drug"],
-                    bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor=COLOURS["drug"]))
+                    bbox=dict(boxstyle="round,pad=0.2", facecolor=NEUTRAL["white"], edgecolor=COLOURS["drug"]))
         ax.set_title("The niche model: cells (bold), factors, effects and interventions (dashed)", fontsize=10)
     return fig
 
@@ -349,7 +350,7 @@ def claims_figure(p: NicheParameters | None = None, thetas=(0.0, 0.35, 0.7, 1.0)
         for k, name in enumerate(("M", "A", "T")):
             left.bar(x + (k - 1) * 0.27, [getattr(s, name) for s in states.values()], width=0.27,
                      color=COLOURS[name], label=niche.STATE_LABELS[name])
-        left.axhline(1, color="black", linewidth=0.8, linestyle=":")
+        left.axhline(1, color=OKABE_ITO["black"], linewidth=0.8, linestyle=":")
         left.set_xticks(x, list(states))
         left.set_ylabel("steady state (healthy = 1;\nburden: fraction)")
         left.set_title("IL-6 blockade shrinks the APRIL source")
@@ -381,21 +382,21 @@ def sensitivity_figure(result: niche.SensitivityResult, records) -> Figure:
         y = np.arange(len(order))
         colours = [COLOURS["T"] if result.prcc[i] < 0 else COLOURS["M"] for i in order]
         left.barh(y, result.prcc[order], color=colours)
-        left.axvline(0, color="black", linewidth=0.8)
+        left.axvline(0, color=OKABE_ITO["black"], linewidth=0.8)
         left.set_yticks(y, labels)
         left.set_xlim(-1, 1)
         left.set_xlabel("partial rank correlation\nwith the benefit")
         left.set_title(f"Latin hypercube, {int(result.established.sum())} models")
         for j, i in enumerate(order):
             low, high = result.low_benefit[i], result.high_benefit[i]
-            for value, face in ((low, "white"), (high, "black")):
+            for value, face in ((low, NEUTRAL["white"]), (high, OKABE_ITO["black"])):
                 if np.isfinite(value):
-                    right.plot(value, j, "o", markerfacecolor=face, markeredgecolor="black", markersize=5,
+                    right.plot(value, j, "o", markerfacecolor=face, markeredgecolor=OKABE_ITO["black"], markersize=5,
                                zorder=3)
             finite = [v for v in (low, high) if np.isfinite(v)]
             if finite:
                 right.plot([min(finite + [result.baseline_benefit]), max(finite + [result.baseline_benefit])],
-                           [j, j], color="black", linewidth=1)
+                           [j, j], color=OKABE_ITO["black"], linewidth=1)
         right.axvline(result.baseline_benefit, color=COLOURS["drug"], linestyle="--", linewidth=1)
         right.set_xlim(0, 1.02)
         right.set_xlabel("benefit with the parameter at the\nlow (open) or high (filled) end")
@@ -449,14 +450,14 @@ def literature_table_markdown(checks, evidence) -> str:
     """A MyST table: each literature fact (the records' claims, cited) beside what the model does, in two
     groups: what the model was calibrated to (or assumes), then the independent checks. Only the latter
     test the model; the former show it was built as intended."""
-    lines = ["| Literature (evidence records) | The model | Verdict |", "|---|---|---|"]
+    rows = []
     shown: set[str] = set()
     groups = (("Calibrated to (or assumed), not a test of the model", [c for c in checks if not c.independent]),
               ("Independent checks", [c for c in checks if c.independent]))
     for title, group in groups:
         if not group:
             continue
-        lines.append(f"| ***{title}*** | | |")
+        rows.append((f"***{title}***", "", ""))
         for check in group:
             parts = []
             for record_id in check.records:
@@ -467,8 +468,8 @@ def literature_table_markdown(checks, evidence) -> str:
                 shown.add(r.id)
             cited = "; ".join(parts)
             verdict = check.verdict if check.independent else f"{check.verdict} ({check.basis})"
-            lines.append(f"| **{check.topic}.** {cited} | {check.model} | {verdict} |")
-    return "\n".join(lines)
+            rows.append((f"**{check.topic}.** {cited}", check.model, verdict))
+    return markdown.table(("Literature (evidence records)", "The model", "Verdict"), rows)
 
 
 def _format_value(value: float) -> str:
@@ -481,16 +482,16 @@ def parameter_table_markdown(records: Mapping[str, ParameterRecord], name: str |
     With ``name``, the table is wrapped in a ``{table}`` directive with a caption, so it is numbered and
     can be referenced as ``{numref}`name```.
     """
-    lines = ["| Symbol | Meaning | Value | Range explored | Provenance: why this value | Mechanism from |",
-             "|---|---|---|---|---|---|"]
+    rows = []
     for r in records.values():
         provenance = ("assumed: " + r.reason) if r.provenance == "assumed" else f"{{footcite}}`{r.provenance}`"
         support = ", ".join(f"{{footcite}}`{key}`" for key in r.supports) or "(none)"
         unit = "" if r.unit == "dimensionless" else f" {r.unit}"
         low, high = r.range
-        lines.append(f"| ${r.symbol}$ | {r.description} | {_format_value(r.value)}{unit} "
-                     f"| {_format_value(low)} to {_format_value(high)} | {provenance} | {support} |")
-    table = "\n".join(lines)
+        rows.append((f"${r.symbol}$", r.description, f"{_format_value(r.value)}{unit}",
+                     f"{_format_value(low)} to {_format_value(high)}", provenance, support))
+    table = markdown.table(("Symbol", "Meaning", "Value", "Range explored", "Provenance: why this value",
+                            "Mechanism from"), rows)
     if name is None:
         return table
     caption = ("Parameters of the niche model, read from `data/model/niche_parameters.yaml`. Values without a "

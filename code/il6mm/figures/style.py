@@ -21,6 +21,16 @@ OKABE_ITO = {
     "vermillion": "#D55E00",
     "purple": "#CC79A7",
 }
+#: Neutral colours, by use: backgrounds and rules of diagrams, reference lines, text of print-only pages.
+NEUTRAL = {
+    "white": "#FFFFFF",
+    "panel": "#F2F2F2",        # background of a side box (flow diagram)
+    "reference": "#888888",    # an untreated or reference curve
+    "rule": "#999999",         # a guide line (the timeline's spine)
+    "edge": "#777777",         # the edge of a side box
+    "arrow": "#444444",        # arrows between boxes
+    "muted_text": "#555555",   # small print (the PDF's page footer)
+}
 CYCLE = [OKABE_ITO[k] for k in ("blue", "orange", "green", "vermillion", "purple", "sky_blue", "black")]
 
 DPI = 100  # fixed, so that image bytes are reproducible and small

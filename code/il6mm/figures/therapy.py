@@ -13,7 +13,7 @@ from matplotlib.patches import Polygon
 
 from ..analysis.crs_pooling import GRADES, CRSPooling, PooledProportion, crs_pooling
 from .interactive import Changed
-from .style import OKABE_ITO, context, new_figure
+from .style import NEUTRAL, OKABE_ITO, context, new_figure
 
 GROUP_COLOURS = {"BCMA CAR-T": OKABE_ITO["blue"], "BCMA bispecific": OKABE_ITO["orange"],
                  "GPRC5D bispecific": OKABE_ITO["green"], "BCMA or GPRC5D bispecifics": OKABE_ITO["purple"],
@@ -90,7 +90,7 @@ def fill_crs_forest(fig: Figure, pooling: CRSPooling, view: str, *, min_rows: in
             colour = GROUP_COLOURS[_group_of(rows, y)]
             drawn += ax.plot([100 * item.ci_low, 100 * item.ci_high], [y, y], color=colour, linewidth=1.6, gid=ROW_GID)
             drawn += ax.plot([100 * item.proportion], [y], marker="s", markersize=6, color=colour, linestyle="none",
-                             markerfacecolor="white" if item.derived else colour, markeredgewidth=1.4, gid=ROW_GID)
+                             markerfacecolor=NEUTRAL["white"] if item.derived else colour, markeredgewidth=1.4, gid=ROW_GID)
         elif kind == "pooled":
             h = 0.2 if compact else 0.3
             drawn.append(ax.add_patch(Polygon(

@@ -24,6 +24,7 @@ from typing import Any, Optional
 from ..evidence import bibliography
 from ..evidence.records import Evidence, load_evidence
 from ..evidence.schema import KINDS
+from ..paths import BIB_PATH, DATA_DIR, under
 from .versions import Changes, ItemChange, RecordChange, ValueChange
 
 #: The inputs of the evidence, as paths in the repository.
@@ -53,10 +54,10 @@ def load_revision(repo: Path | str, revision: str) -> tuple[Evidence, set[str]]:
     with tempfile.TemporaryDirectory(prefix="il6mm-evidence-") as tmp:
         root = extract_revision(repo, revision, tmp)
         try:
-            evidence = load_evidence(root / "data", root / "references.bib")
+            evidence = load_evidence(under(root, DATA_DIR), under(root, BIB_PATH))
         except ValueError as exc:
             raise ValueError(f"the evidence at revision {revision!r} does not load with today's schema:\n{exc}") from None
-        return evidence, set(bibliography.bib_keys(root / "references.bib"))
+        return evidence, set(bibliography.bib_keys(under(root, BIB_PATH)))
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -19,10 +19,10 @@ from typing import Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..evidence.bibliography import parse_bib
-from ..evidence.records import EvidenceError, Problem, load_evidence
+from ..evidence.records import EvidenceError, Problem, load_evidence, validation
 from ..evidence.schema import KINDS
 from ..evidence.yaml_files import read_list, validated_entries
-from ..paths import BIB_PATH, DATA_DIR
+from ..paths import BIB_PATH, DATA_DIR, LIVING_DIR
 from .files import LivingDataError
 from .searches import SCHEDULE_DAYS, SEARCHES_FILE, SavedSearch, load_searches
 
@@ -270,30 +270,35 @@ def load_screening(path: Path | str, runs: Optional[list[SearchRun]] = None, *,
 
 
 def load_living(data_dir: Path | str | None = None, bib_path: Path | str | None = None, *,
-                texts: Optional[dict[str, str]] = None) -> LivingData:
+                texts: Optional[dict[str, str]] = None, evidence=None) -> LivingData:
     """Load and cross-check the saved searches and both logs in ``data_dir/living/``.
 
-    Included candidates are checked against the evidence records (``load_evidence``) and the bibliography.
-    ``texts`` ({file name: text}) validates new contents of a log before they are written.
+    Included candidates are checked against the evidence records (``load_evidence``, or ``evidence`` when the
+    caller has loaded them from the same folder already) and the bibliography. ``texts`` ({file name: text})
+    validates new contents of a log before they are written.
     """
     data_dir = Path(data_dir) if data_dir is not None else DATA_DIR
     bib_path = Path(bib_path) if bib_path is not None else BIB_PATH
-    living = data_dir / "living"
+    living = data_dir / LIVING_DIR.name
     texts = texts or {}
     searches = load_searches(living / SEARCHES_FILE)
     runs = load_search_log(living / SEARCH_LOG_FILE, searches, texts.get(SEARCH_LOG_FILE))
     try:
-        bib = parse_bib(bib_path)
+        with validation():  # the bibliography checks the screening entries' keys; nothing shown comes from it
+            bib = parse_bib(bib_path)
     except (OSError, ValueError) as exc:
         raise LivingDataError([Problem(bib_path.name, f"cannot read the bibliography: {exc}")]) from exc
     try:
-        evidence = load_evidence(data_dir, bib_path)
+        evidence = evidence if evidence is not None else load_evidence(data_dir, bib_path)
     except EvidenceError as exc:
         raise LivingDataError([Problem(data_dir.name, "the evidence records do not load, so included "
                                        f"candidates cannot be checked:\n{exc}")]) from exc
-    screening = load_screening(living / SCREENING_FILE, runs, bib=bib, record_ids={r.id for r in evidence.records()},
+    with validation():  # the screening log checked against the records: not a use of the records
+        record_ids = {r.id for r in evidence.records()}
+    screening = load_screening(living / SCREENING_FILE, runs, bib=bib, record_ids=record_ids,
                                text=texts.get(SCREENING_FILE))
-    unscreened = records_without_screening(evidence, screening, data_dir.name)
+    with validation():
+        unscreened = records_without_screening(evidence, screening, data_dir.name)
     if unscreened:
         raise LivingDataError(unscreened)
     return LivingData(searches, runs, screening, data_dir)

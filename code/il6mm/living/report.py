@@ -6,13 +6,10 @@ import datetime as dt
 import re
 from typing import Optional
 
+from ..evidence import markdown
 from .flow import VersionFlow, show
 from .logs import REASONS, LivingData
 from .searches import SCHEDULE_DAYS
-
-
-def _cell(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
 
 
 def _date(d: Optional[dt.date]) -> str:
@@ -33,20 +30,19 @@ def status_markdown(living: LivingData, version: str) -> str:
 
 def sources_markdown(living: LivingData) -> str:
     """One row per source: what it is, the searches, the schedule and the date it was last searched."""
-    rows = ["| source | search | schedule | last searched up to |", "|---|---|---|---|"]
+    rows = []
     for run in living.runs:
         if run.kind == "manual":
             once = f"once, for version {run.version}" if run.version else "once, for the next version"
-            rows.append(f"| {_cell(run.source)} | manual searches | {once} | {_date(run.window.to)} |")
+            rows.append((run.source, "manual searches", once, _date(run.window.to)))
     for search in living.searches:
         last = living.last_run_of(search.id)
         schedule = search.schedule
         if last is not None:
             due = last.window.to + dt.timedelta(days=SCHEDULE_DAYS[search.schedule])
             schedule += f", next due {due.isoformat()}"
-        rows.append(f"| {search.source} | `{search.id}` | {schedule} | "
-                    f"{_date(last.window.to) if last else 'not yet run'} |")
-    return "\n".join(rows)
+        rows.append((search.source, f"`{search.id}`", schedule, _date(last.window.to) if last else "not yet run"))
+    return markdown.table(("source", "search", "schedule", "last searched up to"), rows)
 
 
 def wrap_query(query: str, width: int = 88) -> str:
@@ -75,13 +71,10 @@ def pending_markdown(living: LivingData) -> str:
     pending = living.pending()
     if not pending:
         return "No record is awaiting screening."
-    rows = [f"{len(pending)} record(s) awaiting screening:", "", "| id | identifier | first author, year | title | "
-            "found in | may duplicate |", "|---|---|---|---|---|---|"]
-    for c in pending:
-        ident = f"PMID {c.pmid}" if c.pmid else f"doi {c.doi}"
-        rows.append(f"| {_cell(c.id)} | {ident} | {_cell(c.first_author or 'unknown')}, {c.year or 'unknown'} | "
-                    f"{_cell(c.title)} | {_cell(c.found_in)} | {_cell(', '.join(c.possible_duplicate_of))} |")
-    return "\n".join(rows)
+    rows = [(c.id, f"PMID {c.pmid}" if c.pmid else f"doi {c.doi}", f"{c.first_author or 'unknown'}, {c.year or 'unknown'}",
+             c.title, c.found_in, ", ".join(c.possible_duplicate_of)) for c in pending]
+    return (f"{len(pending)} record(s) awaiting screening:\n\n"
+            + markdown.table(("id", "identifier", "first author, year", "title", "found in", "may duplicate"), rows))
 
 
 def reasons_markdown() -> str:
@@ -90,8 +83,6 @@ def reasons_markdown() -> str:
 
 def flow_markdown(flows: list[VersionFlow]) -> str:
     """The flow counts per version, with where each comes from."""
-    head = "| | " + " | ".join(f.label for f in flows) + " | where the count comes from |"
-    rows = [head, "|---|" + "---|" * len(flows) + "---|"]
     lines = [
         ("records identified", lambda f: show(f.identified), "search log: `hits`"),
         ("duplicates removed", lambda f: show(f.duplicates_removed), "search log: `duplicates`"),
@@ -100,6 +91,5 @@ def flow_markdown(flows: list[VersionFlow]) -> str:
         ("included in the review", lambda f: str(f.included), "screening log: `decision: included`"),
         ("awaiting screening", lambda f: str(f.pending), "screening log: `decision: pending`"),
     ]
-    for name, value, where in lines:
-        rows.append(f"| {name} | " + " | ".join(value(f) for f in flows) + f" | {where} |")
-    return "\n".join(rows)
+    rows = [(name, *(value(f) for f in flows), where) for name, value, where in lines]
+    return markdown.table(("", *(f.label for f in flows), "where the count comes from"), rows)

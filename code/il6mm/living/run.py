@@ -22,7 +22,7 @@ from typing import Optional
 import yaml
 
 from ..evidence.bibliography import parse_bib
-from ..paths import BIB_PATH, DATA_DIR
+from ..paths import BIB_PATH, DATA_DIR, LIVING_DIR
 from .dedup import DedupResult, candidate_id, deduplicate, known_from_bib, known_from_hit, known_from_screening
 from .files import LivingDataError, dump_entries, write_all_or_nothing
 from .logs import SCREENING_FILE, SEARCH_LOG_FILE, LivingData, load_living
@@ -134,7 +134,7 @@ def run_searches(today: Optional[dt.date] = None, *, data_dir: Path | str | None
     if not new_runs:
         progress("Every saved search is up to date; no file changed.")
         return report
-    living_dir = data_dir / "living"
+    living_dir = data_dir / LIVING_DIR.name
     log_path, screening_path = living_dir / SEARCH_LOG_FILE, living_dir / SCREENING_FILE
     texts = {SEARCH_LOG_FILE: _append(log_path.read_text(encoding="utf-8"), new_runs),
              SCREENING_FILE: _append(screening_path.read_text(encoding="utf-8"), new_candidates)}

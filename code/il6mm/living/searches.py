@@ -12,10 +12,9 @@ from pydantic import BaseModel, ConfigDict
 
 from ..evidence.problems import Problem
 from ..evidence.yaml_files import read_list, validated_entries
-from ..paths import DATA_DIR
+from ..paths import LIVING_DIR
 from .files import LivingDataError
 
-LIVING_DIR = DATA_DIR / "living"
 SEARCHES_FILE = "searches.yaml"
 
 #: Sources a saved search can run against (each has a client in this package).

@@ -20,11 +20,10 @@ from typing import Optional, Union
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ..evidence import markdown
 from ..evidence.yaml_files import field_path
-from ..paths import DATA_DIR, REPO_ROOT
+from ..paths import CITATION_PATH, VERSIONS_PATH
 
-VERSIONS_PATH = DATA_DIR / "living" / "versions.yaml"
-CITATION_PATH = REPO_ROOT / "CITATION.cff"
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 
 Scalar = Union[bool, int, float, str, None]
@@ -247,10 +246,6 @@ def check_agreement(entries: list[VersionEntry], citation: Citation) -> None:
 # Pages: "What's new" (the latest version, in the Cochrane form) and "Version history"
 # ---------------------------------------------------------------------------------------------------------
 
-def _cell(text: str) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
-
-
 def _show(value) -> str:
     if value is None:
         return "(none)"
@@ -292,9 +287,9 @@ def render_whats_new(entries: list[VersionEntry]) -> str:
               f"- **Changes in the evidence** ({since}):", ""]
     lines += ["", "### Numbers changed", ""]
     if c.numbers_changed:
-        lines += ["| Record | Field | Old | New | Source |", "|---|---|---|---|---|"]
-        lines += [f"| {_code(n.record)} | {_code(n.path)} | {_show(n.old)} | {_show(n.new)} | {_code(n.source)} |"
-                  for n in c.numbers_changed]
+        lines += [markdown.table(("Record", "Field", "Old", "New", "Source"),
+                                 [(_code(n.record), _code(n.path), _show(n.old), _show(n.new), _code(n.source))
+                                  for n in c.numbers_changed])]
     else:
         lines += ["No number in an existing record changed."]
     lines += ["", "### Records added and removed", ""]
@@ -309,8 +304,8 @@ def render_whats_new(entries: list[VersionEntry]) -> str:
         lines.append(f"- {title} ({len(records)}): {parts}.")
     if c.items_changed or c.fields_changed:
         lines += ["", "### Other changes within records", ""]
-        lines += [f"- {_code(i.record)} {_code(i.path)}: {i.change} ({_cell(i.item)})" for i in c.items_changed]
-        lines += [f"- {_code(f.record)} {_code(f.path)}: {_cell(_show(f.old))} -> {_cell(_show(f.new))}"
+        lines += [f"- {_code(i.record)} {_code(i.path)}: {i.change} ({markdown.cell(i.item)})" for i in c.items_changed]
+        lines += [f"- {_code(f.record)} {_code(f.path)}: {markdown.cell(_show(f.old))} -> {markdown.cell(_show(f.new))}"
                   for f in c.fields_changed]
     lines += ["", "### References", ""]
     lines.append(f"- Added ({len(c.references_added)}): " + (", ".join(_code(k) for k in c.references_added) or "none") + ".")
@@ -320,10 +315,9 @@ def render_whats_new(entries: list[VersionEntry]) -> str:
 
 def render_history(entries: list[VersionEntry]) -> str:
     """MyST table of every version, newest first: date, tag, trigger, search date, conclusions."""
-    lines = ["| Version | Date | Tag | What triggered it | Evidence searched up to | Conclusions |",
-             "|---|---|---|---|---|---|"]
+    rows = []
     for e in reversed(entries):
-        conclusions = conclusions_label(e) + (f": {_cell(e.which_conclusions)}" if e.conclusions_changed else "")
-        lines.append(f"| {e.version} | {e.date.isoformat()} | `{e.tag}` | {_cell(e.trigger)} | "
-                     f"{_cell(search_text(e))} | {conclusions} |")
-    return "\n".join(lines) + "\n"
+        conclusions = conclusions_label(e) + (f": {e.which_conclusions}" if e.conclusions_changed else "")
+        rows.append((e.version, e.date.isoformat(), f"`{e.tag}`", e.trigger, search_text(e), conclusions))
+    return markdown.table(("Version", "Date", "Tag", "What triggered it", "Evidence searched up to", "Conclusions"),
+                          rows) + "\n"

@@ -35,7 +35,7 @@ from typing import Callable, Optional
 
 import yaml
 
-from ..paths import REPO_ROOT
+from ..paths import BIB_PATH, CONFIG_PATH, REPO_ROOT, TOC_PATH, under
 from ..results.values import Resolver, UnknownValue
 
 #: Folder of the readers' notebooks, relative to the book's root (not tracked: generated).
@@ -117,7 +117,7 @@ def short_citation(resolver: Resolver, key: str) -> str:
 
 def chapter_numbers(root: Path) -> dict[str, int]:
     """{'chapters/01-history': 1, ...}: the numbers the book gives the chapters of its numbered parts."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    toc = yaml.safe_load(under(root, TOC_PATH).read_text(encoding="utf-8"))
     numbers: dict[str, int] = {}
     for part in toc.get("parts", []):
         if part.get("numbered"):
@@ -128,7 +128,7 @@ def chapter_numbers(root: Path) -> dict[str, int]:
 
 def notebook_sources(root: Path) -> list[Path]:
     """Pages of the table of contents that are MyST notebooks (their front matter names a kernel)."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    toc = yaml.safe_load(under(root, TOC_PATH).read_text(encoding="utf-8"))
     names = [toc["root"]] + [e["file"] for part in toc.get("parts", []) for e in part.get("chapters", [])]
     pages = []
     for name in names:
@@ -342,7 +342,7 @@ def reference_list(resolver: Resolver, keys: list[str], heading: str = "## Refer
 
     if not keys:
         return ""
-    database = parse_file(str(resolver.root / "references.bib"))
+    database = parse_file(str(under(resolver.root, BIB_PATH)))
     style = find_plugin("pybtex.style.formatting", "plain")()
     backend = find_plugin("pybtex.backends", "markdown")()
     lines = [heading, ""] if heading else []
@@ -462,7 +462,7 @@ def write_notebooks(root: Path | str = REPO_ROOT, out: Optional[Path | str] = No
     root = Path(root)
     resolver = Resolver(root)
     numbers = chapter_numbers(root)
-    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8")) or {}
+    config = yaml.safe_load(under(root, CONFIG_PATH).read_text(encoding="utf-8")) or {}
     base = (config.get("html") or {}).get("baseurl", "").rstrip("/")
     made = []
     for source in notebook_sources(root):

@@ -32,7 +32,8 @@ from pathlib import Path
 import yaml
 
 from ..living.versions import load_citation
-from ..paths import REPO_ROOT
+from ..figures.style import NEUTRAL
+from ..paths import CITATION_PATH, REPO_ROOT, SITE_CSS_PATH, TOC_PATH, under
 from . import citation as cite
 from ..build.provenance import build_footer, inputs_digest
 
@@ -54,7 +55,7 @@ _LOAD_EVERY_IMAGE = """async () => {
 
 def toc_pages(root: Path = REPO_ROOT) -> list[str]:
     """Every page of the book in reading order, as in _toc.yml (e.g. 'chapters/01-history')."""
-    toc = yaml.safe_load((Path(root) / "_toc.yml").read_text(encoding="utf-8"))
+    toc = yaml.safe_load(under(root, TOC_PATH).read_text(encoding="utf-8"))
     pages = [toc["root"]]
     for part in toc.get("parts", []):
         pages += [entry["file"] for entry in part["chapters"]]
@@ -82,19 +83,12 @@ class _Server:
 
 def title_page_html(root: Path = REPO_ROOT, today: _dt.date | None = None) -> str:
     """The PDF's first page: title, authors, version and date, how to cite, and the build stamp."""
-    c = load_citation(Path(root) / "CITATION.cff")
+    c = load_citation(under(root, CITATION_PATH))
     work = cite.Work(citation=c, url=cite.version_url(c, c.url), slug="review")
     stamp = f"{build_footer(Path(root), today)} Inputs digest {inputs_digest(Path(root))}."
     e = html.escape
     return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{e(c.title)}</title>
-<style>
-  body {{ font-family: "DejaVu Sans", "Liberation Sans", sans-serif; margin: 0; color: #111; }}
-  .page {{ height: 250mm; display: flex; flex-direction: column; justify-content: center; padding: 0 18mm; }}
-  h1 {{ font-size: 30pt; line-height: 1.2; margin: 0 0 10mm; }}
-  .authors {{ font-size: 16pt; margin-bottom: 6mm; }}
-  .version {{ font-size: 14pt; margin-bottom: 14mm; }}
-  .small {{ font-size: 10pt; color: #333; margin: 2mm 0; }}
-</style></head><body><div class="page">
+<style>{SITE_CSS_PATH.read_text(encoding="utf-8")}</style></head><body class="il6mm-title-page"><div class="page">
 <h1>{e(c.title)}</h1>
 <div class="authors">{e("; ".join(c.authors))}</div>
 <div class="version">Version {e(c.version)}, {e(c.date_released.isoformat())}</div>
@@ -129,8 +123,6 @@ _MARK_INTERACTIVE = """note => {
     if (host.querySelector('.il6mm-print-note')) continue;
     const p = document.createElement('p');
     p.className = 'il6mm-print-note';
-    p.style.fontStyle = 'italic';
-    p.style.fontSize = '0.85em';
     p.textContent = note;
     host.appendChild(p);
   }
@@ -151,8 +143,10 @@ def build_pdf(site: Path | str, out: Path | str | None = None, root: Path | str 
         raise FileNotFoundError(f"build the site first (make book): {site} lacks {', '.join(missing)}")
     if not Path(chromium).exists():
         raise FileNotFoundError(f"{chromium} is missing: apt-get install chromium (make pdf does)")
-    c = load_citation(root / "CITATION.cff")
-    footer = (f'<div style="font-size:7pt;width:100%;text-align:center;color:#555">{html.escape(c.title)}, version '
+    c = load_citation(under(root, CITATION_PATH))
+    # Chromium's page footer takes inline style only.
+    footer = (f'<div style="font-size:7pt;width:100%;text-align:center;color:{NEUTRAL["muted_text"]}">'
+              f'{html.escape(c.title)}, version '
               f'{html.escape(c.version)} ({c.date_released.isoformat()})</div>')
     options = dict(format="A4", print_background=True, display_header_footer=True,
                    header_template="<span></span>", footer_template=footer,

@@ -16,7 +16,10 @@ from typing import Any, Callable
 
 from ..analysis import niche
 from ..analysis.meta_analysis import METHODS, RESPONSE_ENDPOINTS, MetaAnalysis, meta_analysis
-from ..evidence import KINDS, Evidence
+from ..evidence import KINDS, Evidence, markdown
+from ..evidence.records import kinds_used
+from ..evidence.tables import escape
+from ..paths import BIB_PATH, NICHE_PARAMETERS_PATH, under
 from .base import Term, UnknownValue, result_anchor
 
 
@@ -27,6 +30,7 @@ class NamedResult:
     value: Any
     inputs: tuple[str, ...]       # record ids (or data files) it was computed from
     model: bool = False           # a model output, not a measurement
+    data_files: tuple[str, ...] = ()  # the evidence files whose records it used (what a page quoting it depends on)
 
     @property
     def provenance(self) -> str:
@@ -68,8 +72,11 @@ class ResultSet:
             raise UnknownValue(f"no named result @{name}; results: {', '.join('@' + n for n in sorted(DEFINITIONS))}")
         if name not in self._done:
             d = DEFINITIONS[name]
-            value, inputs = d.compute(self)
-            self._done[name] = NamedResult(name, d.description, value, tuple(inputs), d.model)
+            with kinds_used() as kinds:
+                value, inputs = d.compute(self)
+            files = sorted({KINDS[k][0] for k in kinds})
+            self._done[name] = NamedResult(name, d.description, value, tuple(inputs), d.model,
+                                           tuple(f"data/{f}" for f in files))
         return self._done[name]
 
     def all(self) -> list[NamedResult]:
@@ -78,13 +85,13 @@ class ResultSet:
     # Shared inputs
     @property
     def niche_parameter_file(self) -> Path:
-        return self.root / "data" / "model" / "niche_parameters.yaml"
+        return under(self.root, NICHE_PARAMETERS_PATH)
 
     def niche_parameters(self):
-        return niche.load_parameters(self.niche_parameter_file, self.root / "references.bib")
+        return niche.load_parameters(self.niche_parameter_file, under(self.root, BIB_PATH))
 
     def niche_records(self):
-        return niche.load_parameter_records(self.niche_parameter_file, self.root / "references.bib")
+        return niche.load_parameter_records(self.niche_parameter_file, under(self.root, BIB_PATH))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -192,17 +199,12 @@ def _sensitivity(results: ResultSet):
 
 def results_table_markdown(results: ResultSet) -> str:
     """A MyST list-table of every named result (the link target of each computed number in the prose)."""
-    from ..evidence.tables import escape
-
-    lines = ["```{list-table}", ":header-rows: 1", ":widths: 25 75", ":class: evidence-table", "",
-             "* - Result", "  - What it is, and what it is computed from"]
+    rows = []
     for r in results.all():
         kind = "Model result (hypothesis-generating, not a measurement)" if r.model else "Computed from records"
-        lines.append(f"* - {{record-anchor}}`{result_anchor(r.name)}`**@{r.name}**")
-        lines.append(f"  - {escape(r.description[0].upper() + r.description[1:])}.")
-        lines.append(f"\n    {kind}: {escape(', '.join(r.inputs))}.")
-    lines.append("```")
-    return "\n".join(lines) + "\n"
+        rows.append(([f"{{record-anchor}}`{result_anchor(r.name)}`**@{r.name}**"],
+                     [f"{escape(r.description[0].upper() + r.description[1:])}.", f"{kind}: {escape(', '.join(r.inputs))}."]))
+    return markdown.list_table(("Result", "What it is, and what it is computed from"), rows, widths="25 75")
 
 
 # ---------------------------------------------------------------------------------------------------------

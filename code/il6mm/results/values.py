@@ -3,7 +3,7 @@
 A chapter writes a number where it stands, as a MyST role (``il6mm.site.roles``)::
 
     hazard ratio {val}`orlowski2015/pfs-hr:.3f` (P = {val}`orlowski2015/pfs-hr.p_value:.3f`)
-    pooled with DerSimonian-Laird, {val}`@pfs.dl.ratio:.2f`
+    pooled with DerSimonian-Laird, {val}`@pfs.pooled.ratio:.2f`
 
 The text inside the role is an *address* and an optional *format*, split at the last ``:``:
 
@@ -30,10 +30,10 @@ from typing import Any, Optional
 
 from pydantic import BaseModel
 
-from ..evidence import Evidence, load_evidence
+from ..evidence import KINDS, Evidence, load_evidence
 from ..evidence.bibliography import parse_bib
 from ..evidence.tables import record_anchor
-from ..paths import REPO_ROOT
+from ..paths import BIB_PATH, DATA_DIR, REPO_ROOT, under
 from .base import Term, UnknownValue, result_anchor
 
 #: Page of the book whose rows carry the anchors a number links to.
@@ -53,6 +53,7 @@ class Resolved:
     provenance: str      # one sentence for the tooltip
     record_id: Optional[str] = None
     result: Optional[str] = None
+    files: tuple[str, ...] = ()  # the data files it was read or computed from (relative to the book's root)
 
 
 def split_spec(spec: str) -> tuple[str, str]:
@@ -151,10 +152,10 @@ class Resolver:
         from .named import ResultSet
 
         self.root = Path(root)
-        self.evidence = evidence if evidence is not None else load_evidence(self.root / "data",
-                                                                            self.root / "references.bib")
+        self.evidence = evidence if evidence is not None else load_evidence(under(self.root, DATA_DIR),
+                                                                            under(self.root, BIB_PATH))
         self.results = ResultSet(self.evidence, self.root)
-        self._bib = parse_bib(self.root / "references.bib")
+        self._bib = parse_bib(under(self.root, BIB_PATH))
 
     def short_citation(self, key: str) -> str:
         """'Orlowski et al. 2015' from a bib entry (the key itself when the entry lacks an author)."""
@@ -179,8 +180,9 @@ class Resolver:
             name = m.group(1)
             result = self.results.get(name)
             value = walk(result.value, address[m.end():], "@" + name)
+            files = tuple(sorted(set(result.data_files) | {i for i in result.inputs if i.startswith("data/")}))
             return Resolved(format_value(value, fmt), value, address, result_anchor(name),
-                            result.provenance, result=name)
+                            result.provenance, result=name, files=files)
         m = re.match(r"[a-z0-9][a-z0-9_-]*", address)
         record_id = m.group(0) if m else ""
         try:
@@ -194,7 +196,7 @@ class Resolver:
         cited = self.short_citation(record.source) if record.source else "registry page"
         provenance = f"From record {record_id}: {cited}, {record.where}"
         return Resolved(format_value(value, fmt), value, address, record_anchor(record_id), provenance,
-                        record_id=record_id)
+                        record_id=record_id, files=(f"data/{KINDS[self.evidence.kind_of(record_id)][0]}",))
 
     def text(self, spec: str) -> str:
         return self.resolve(spec).text

@@ -1,10 +1,10 @@
 """Sphinx extension loaded by the book (``_config.yml``: ``sphinx.extra_extensions``).
 
-Freshness: myst-nb's execution cache keys on a page's code cells only, so a change to the
-``il6mm`` package or to the evidence records would otherwise leave old figures in the site.
-We append the inputs digest (``il6mm.build.provenance.inputs_digest``) to the cache folder. A new
-digest means a new, empty cache *and* a changed config value, which makes Sphinx re-read
-(and so re-execute) every page; an unchanged digest keeps no-op rebuilds fast.
+Freshness, page by page: myst-nb's execution cache keys on a page's code cells only, so a change to the
+``il6mm`` package or to the evidence records would otherwise leave old figures in the site. Before a page is
+read, the key of the inputs it read when it last ran (``il6mm.build.inputs``) goes into its first code cell; a
+changed input changes the key, so that page, and no other, executes again. Sphinx is told each page's inputs
+(``note_dependency``) so it reads the page again when one changes; a no-op rebuild reads nothing.
 
 Versions and citing: the versions file and CITATION.cff are loaded (and validated) at ``builder-inited``;
 the ``{whats-new}``, ``{version-history}`` and ``{cite-this-version}`` directives render them; every numbered
@@ -28,30 +28,59 @@ from sphinx.errors import ExtensionError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from ..build.context import BuildContext, BuildContextError
 from ..living import versions as living_versions
-from ..build import kernels
+from ..paths import CITATION_PATH, VERSIONS_PATH, under
+from ..build import inputs, kernels
 from ..publish import citation as cite
 from . import frames, launch, roles
-from .living_status import add_status_line, check_living_files
-from ..build.provenance import build_footer, inputs_digest
+from .living_status import add_status_line
+from ..build.provenance import build_footer
 from ..publish.pdf import PDF_NAME
 
 logger = logging.getLogger(__name__)
-_DIGEST_DIR = re.compile(r"^[0-9a-f]{12}$")
+_OLD_DIGEST_DIR = re.compile(r"^[0-9a-f]{12}$")
 
 
-def _cache_per_digest(app: Sphinx, config) -> None:
-    base = Path(config.nb_execution_cache_path or Path(app.outdir).parent / ".jupyter_cache")
-    if _DIGEST_DIR.match(base.name):  # already suffixed (config re-read in one process)
-        base = base.parent
-    digest = inputs_digest(Path(app.srcdir))
-    config.nb_execution_cache_path = str(base / digest)
-    # Caches of older inputs can never be hit again: drop them so _build does not grow.
-    if base.is_dir():
-        for old in base.iterdir():
-            if old.is_dir() and _DIGEST_DIR.match(old.name) and old.name != digest:
+def _page_inputs(app: Sphinx) -> inputs.PageInputs:
+    found = getattr(app, "_il6mm_page_inputs", None)
+    if found is None:
+        cache = Path(app.config.nb_execution_cache_path or Path(app.outdir).parent / ".jupyter_cache")
+        cache = cache if cache.is_absolute() else Path(app.srcdir) / cache
+        # Caches of the book before pages were keyed by their own inputs (one folder per global digest).
+        for old in (cache.iterdir() if cache.is_dir() else ()):
+            if old.is_dir() and _OLD_DIGEST_DIR.match(old.name):
                 shutil.rmtree(old, ignore_errors=True)
-    logger.info("il6mm: inputs digest %s", digest)
+        found = app._il6mm_page_inputs = inputs.PageInputs(Path(app.srcdir), cache)
+    return found
+
+
+def _is_notebook(source: str) -> bool:
+    head = source.split("\n---", 1)[0] if source.startswith("---") else ""
+    return "kernelspec:" in head
+
+
+def _key_page_by_its_inputs(app: Sphinx, docname: str, source: list[str]) -> None:
+    """Before a notebook page is read (and maybe executed): put the key of its inputs into its kernelspec, so the
+    execution cache misses exactly when its code or an input it read last time has changed."""
+    if not _is_notebook(source[0]):
+        return
+    pages = _page_inputs(app)
+    key = pages.key(docname)
+    pages.start(docname)
+    app.env.temp_data["il6mm_inputs_key"] = key
+    source[0] = inputs.inject_key(source[0], key)
+
+
+def _note_page_inputs(app: Sphinx, doctree: nodes.document) -> None:
+    """After a notebook page is read: keep what its kernel read (if it ran), and tell Sphinx the page depends
+    on those files, so it is read again when one changes."""
+    key = app.env.temp_data.pop("il6mm_inputs_key", None)
+    if key is None:
+        return
+    record = _page_inputs(app).finish(app.env.docname, key)
+    for name in (record.inputs if record else ()):
+        app.env.note_dependency(str(Path(app.srcdir) / name))
 
 
 def _footer_stamp(app: Sphinx, config) -> None:
@@ -135,7 +164,7 @@ def _scholar_metadata(app: Sphinx, pagename: str, templatename: str, context: di
     title = re.sub(r'<span class="section-number">.*?</span>|<[^>]+>', "", context.get("title") or book)
     title = html.unescape(title).strip()
     # The date of the version (CITATION.cff), not of the build: a rebuild of a version is the same publication.
-    released = getattr(app, "il6mm_citation", None)
+    released = app.il6mm.citation if hasattr(app, "il6mm") else None
     date = released.date_released if released else datetime.date.today()
     tags = [("citation_title", title), ("citation_author", app.config.author),
             ("citation_publication_date", date.strftime("%Y/%m/%d"))]
@@ -168,7 +197,6 @@ def _interactive_figures(app: Sphinx, pagename: str, templatename: str, context:
     if count:
         context["body"] = body
         app.add_js_file(f"../{frames.ASSET_DIR}/{frames.SCRIPT}", defer="defer")
-        app.add_css_file(f"../{frames.ASSET_DIR}/{frames.STYLESHEET}")
     scripts = context.get("script_files")
     if scripts:
         # The kernel's widget models (what a widget manager would need) are of no use to a static page.
@@ -197,27 +225,20 @@ def _focusable_table_scrollers(app: Sphinx, pagename: str, templatename: str, co
 # Versions and citing: the versions file and CITATION.cff, loaded (and so validated) once per build
 # ---------------------------------------------------------------------------------------------------------
 
-def _versions_paths(srcdir: Path) -> tuple[Path, Path]:
-    return (srcdir / living_versions.VERSIONS_PATH.relative_to(living_versions.REPO_ROOT),
-            srcdir / living_versions.CITATION_PATH.relative_to(living_versions.REPO_ROOT))
-
-
-def _load_versions(app: Sphinx) -> None:
-    """A malformed versions entry or CITATION.cff fails the build here, naming file, entry and field."""
-    versions_path, cff_path = _versions_paths(Path(app.srcdir))
+def _load_context(app: Sphinx) -> None:
+    """Load the build context once per build (il6mm.build.context): CITATION.cff, the versions file, the
+    evidence, the living files and the repository address. A bad file fails the build here, naming file, entry
+    and field, whatever the execution cache holds."""
     try:
-        entries = living_versions.load_versions(versions_path)
-        citation = living_versions.load_citation(cff_path)
-        living_versions.check_agreement(entries, citation)
-    except living_versions.VersionsError as exc:
+        app.il6mm = BuildContext.load(Path(app.srcdir))
+    except BuildContextError as exc:
         raise ExtensionError(f"il6mm: {exc}") from None
-    app.il6mm_versions = entries
-    app.il6mm_citation = citation
-    logger.info("il6mm: version %s of %s (%d versions)", citation.version, citation.date_released, len(entries))
+    c = app.il6mm.citation
+    logger.info("il6mm: version %s of %s (%d versions)", c.version, c.date_released, len(app.il6mm.versions))
 
 
 def _review_work(app: Sphinx) -> cite.Work:
-    c = app.il6mm_citation
+    c = app.il6mm.citation
     return cite.Work(citation=c, url=cite.version_url(c, app.config.html_baseurl or c.url), slug="review")
 
 
@@ -226,7 +247,7 @@ def _chapter_work(app: Sphinx, docname: str) -> cite.Work | None:
     numbers = app.env.toc_secnumbers.get(docname, {}).get("")
     if not numbers or docname not in app.env.titles:
         return None
-    c = app.il6mm_citation
+    c = app.il6mm.citation
     return cite.Work(citation=c, url=cite.version_url(c, app.config.html_baseurl or c.url, docname),
                      slug=Path(docname).name, chapter=app.env.titles[docname].astext(),
                      number=".".join(str(n) for n in numbers))
@@ -241,8 +262,8 @@ class _GeneratedMyST(SphinxDirective):
         raise NotImplementedError
 
     def run(self) -> list[nodes.Node]:
-        for path in _versions_paths(Path(self.env.srcdir)):
-            self.env.note_dependency(str(path))  # re-read this page when the versions or CITATION.cff change
+        for path in (VERSIONS_PATH, CITATION_PATH):
+            self.env.note_dependency(str(under(self.env.srcdir, path)))  # re-read this page when they change
         container = nodes.container(classes=["il6mm-versions"])
         self.state.nested_parse(StringList(self.markdown().splitlines()), self.content_offset, container)
         return [container]
@@ -256,14 +277,14 @@ class WhatsNewDirective(_GeneratedMyST):
     """``{whats-new}``: the latest version and what changed in the evidence, in the Cochrane form."""
 
     def markdown(self) -> str:
-        return living_versions.render_whats_new(self.env.app.il6mm_versions)
+        return living_versions.render_whats_new(self.env.app.il6mm.versions)
 
 
 class VersionHistoryDirective(_GeneratedMyST):
     """``{version-history}``: every version with its date, tag, trigger, search date and conclusions."""
 
     def markdown(self) -> str:
-        return living_versions.render_history(self.env.app.il6mm_versions)
+        return living_versions.render_history(self.env.app.il6mm.versions)
 
 
 class CiteThisVersionDirective(_GeneratedMyST):
@@ -289,12 +310,12 @@ class CiteThisVersionDirective(_GeneratedMyST):
 
 def _pdf_url(app: Sphinx, context: dict) -> str:
     """The PDF of the whole review in the site (``make pdf``): absolute when the site's base URL is known."""
-    base = app.config.html_baseurl or app.il6mm_citation.url
+    base = app.config.html_baseurl or app.il6mm.citation.url
     return f"{base.rstrip('/')}/{PDF_NAME}" if base else context["pathto"](PDF_NAME, 1)
 
 
 def _pdf_link(app: Sphinx, context: dict) -> str:
-    c = app.il6mm_citation
+    c = app.il6mm.citation
     return (f'<p class="il6mm-pdf-link noprint"><a href="{html.escape(context["pathto"](PDF_NAME, 1))}">'
             f"PDF of the whole review, version {html.escape(c.version)} ({c.date_released.isoformat()})</a></p>")
 
@@ -302,8 +323,7 @@ def _pdf_link(app: Sphinx, context: dict) -> str:
 def _cite_box(work: cite.Work, pathto) -> str:
     links = " · ".join(f'<a href="{pathto(f"{cite.CITE_DIR}/{work.slug}.{ext}", 1)}" download>{label}</a>'
                        for ext, label in cite.FORMATS.items())
-    return ('<aside class="il6mm-cite-chapter" aria-label="Cite this chapter" style="border: 1px solid #ccc; '
-            'border-radius: 4px; padding: 0.25em 1em; margin-top: 2em; font-size: 0.9em">'
+    return ('<aside class="il6mm-cite-chapter" aria-label="Cite this chapter">'
             '<p class="il6mm-cite-chapter-title"><strong>Cite this chapter</strong></p>'
             f'<p class="il6mm-cite-chapter-text">{html.escape(cite.suggested_citation(work))}</p>'
             f'<p class="il6mm-cite-chapter-links noprint">Download: {links}</p></aside>')
@@ -322,7 +342,7 @@ def _cite_this_chapter(app: Sphinx, pagename: str, templatename: str, context: d
 
 def _write_citation_files(app: Sphinx, exception) -> None:
     """BibTeX, RIS and CSL-JSON of the review and of each chapter, into the site's cite/ folder."""
-    if exception is not None or app.builder.name != "html" or not hasattr(app, "il6mm_citation"):
+    if exception is not None or app.builder.name != "html" or not hasattr(app, "il6mm"):
         return
     works = [_review_work(app)] + [w for d in sorted(app.env.found_docs) if (w := _chapter_work(app, d))]
     out = Path(app.outdir) / cite.CITE_DIR
@@ -346,18 +366,19 @@ def setup(app: Sphinx) -> dict:
     # Priority < 500 so that we run before myst-nb reads the value at builder-inited.
     # Before any notebook executes: kernels over IPC (no "running over TCP without encryption" noise).
     kernels.use_ipc_kernels()
-    app.connect("config-inited", _cache_per_digest, priority=400)
+    app.connect("source-read", _key_page_by_its_inputs)
+    app.connect("doctree-read", _note_page_inputs)
     app.connect("config-inited", _footer_stamp, priority=400)
     app.connect("builder-inited", _serve_front_end_files)
-    app.connect("builder-inited", _load_versions)
+    # The one stylesheet, on every page (css files are relative to _static/).
+    app.add_css_file(f"../{frames.ASSET_DIR}/{frames.STYLESHEET}")
+    app.connect("builder-inited", _load_context)
     app.add_directive("whats-new", WhatsNewDirective)
     app.add_directive("version-history", VersionHistoryDirective)
     app.add_directive("cite-this-version", CiteThisVersionDirective)
     app.connect("html-page-context", _cite_this_chapter)
     app.connect("doctree-resolved", _lazy_images)
     app.connect("build-finished", _write_citation_files)
-    # The saved searches and the search and screening logs must validate, or the build fails.
-    app.connect("builder-inited", check_living_files)
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
     app.connect("html-page-context", _interactive_figures, priority=900)
     app.connect("html-page-context", _accessible_citation_lists)

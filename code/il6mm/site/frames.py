@@ -24,7 +24,7 @@ FRAMES_DIR = "_frames"
 #: Site folder of the front-end files below (kept out of _static/, which Jupyter Book adds to every page).
 ASSET_DIR = "_il6mm"
 SCRIPT = "il6mm-frames.js"
-STYLESHEET = "il6mm-frames.css"
+STYLESHEET = "il6mm.css"  # the one stylesheet of the site (every page)
 
 _BLOCK = re.compile(r'<div class="%s"(?:(?!%s).)*?%s' % (FIGURE_CLASS, re.escape(END_MARK), re.escape(END_MARK)),
                     re.S)

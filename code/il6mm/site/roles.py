@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
 
 from ..evidence import EvidenceError
+from ..paths import PACKAGE_DIR, under
 from ..results.values import EVIDENCE_PAGE, Resolver, Term, UnknownValue
 
 logger = logging.getLogger(__name__)
@@ -27,13 +29,20 @@ class value_ref(nodes.Inline, nodes.TextElement):
     """A resolved number awaiting its link (the link depends on the page it is written into)."""
 
 
-def resolver(app: Sphinx) -> Resolver:
-    """The build's resolver: records load and results compute once per build, on first use."""
-    found = getattr(app, "_il6mm_resolver", None)
+def _package_files(app: Sphinx) -> tuple[str, ...]:
+    """The package's modules, relative to the book (a value depends on the code that resolves or computes it)."""
+    found = getattr(app, "_il6mm_package_files", None)
     if found is None:
-        found = Resolver(Path(app.srcdir))
-        app._il6mm_resolver = found
+        root = Path(app.srcdir)
+        found = app._il6mm_package_files = tuple(sorted(
+            p.relative_to(root).as_posix() for p in under(root, PACKAGE_DIR).rglob("*.py")
+            if "__pycache__" not in p.parts))
     return found
+
+
+def resolver(app: Sphinx) -> Resolver:
+    """The build's resolver (il6mm.build.context): records load and results compute once per build."""
+    return app.il6mm.resolver
 
 
 class ValueRole(SphinxRole):
@@ -44,6 +53,9 @@ class ValueRole(SphinxRole):
             logger.warning("il6mm: {val}`%s`: %s", self.text, exc, location=(self.env.docname, self.lineno),
                            type="il6mm", subtype="value")
             return [nodes.problematic(self.rawtext, self.rawtext)], []
+        # The page is read again when the value's data or the code that computes it changes.
+        for name in resolved.files + _package_files(self.env.app):
+            self.env.note_dependency(str(Path(self.env.srcdir) / name))
         node = value_ref(self.rawtext, "", anchor=resolved.anchor, provenance=resolved.provenance,
                          address=resolved.address)
         value = resolved.value

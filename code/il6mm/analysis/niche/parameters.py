@@ -13,6 +13,7 @@ import numpy as np
 import yaml
 
 from ...evidence.bibliography import bib_keys
+from ...evidence.records import validation
 from ...paths import BIB_PATH, NICHE_PARAMETERS_PATH
 
 PARAMETERS_FILE = NICHE_PARAMETERS_PATH
@@ -181,7 +182,8 @@ def load_parameter_records(path: Path = PARAMETERS_FILE, bib_file: Path = BIB_FI
                 for name in PARAMETER_NAMES if name not in raw_records]
     problems += [(name, "(record)", "unknown parameter: the model has no such parameter")
                  for name in raw_records if name not in PARAMETER_NAMES]
-    known_keys = set(bib_keys(bib_file))
+    with validation():  # the supporting keys are checked, not used: a page does not depend on the bibliography
+        known_keys = set(bib_keys(bib_file))
     records = {}
     for name in PARAMETER_NAMES:
         if name in raw_records:

@@ -263,8 +263,8 @@ def test_meta_analysis_trial_sets_leave_out_smouldering_or_derived_trials():
     studies = [STUDIES[0], STUDIES[1], smm]
     full = synthesis.meta_analysis(studies, "PFS")
     assert [e.trial for e in full.effects] == ["with_ci", "with_p", "smm"]
-    assert full.dl.k == 3 and full.pm.k == 3
-    assert full.dl.log_estimate == pytest.approx(pool_effects(full.effects, "dl").log_estimate)
+    assert full.pooled.k == 3 and full.sensitivity.k == 3
+    assert full.pooled.log_estimate == pytest.approx(pool_effects(full.effects, "dl").log_estimate)
     no_smm = synthesis.meta_analysis(studies, "PFS", "no_smm")
     assert [e.trial for e in no_smm.effects] == ["with_ci", "with_p"]
     assert any(x.trial == "smm" and "smouldering" in x.reason for x in no_smm.excluded)
@@ -275,7 +275,7 @@ def test_meta_analysis_trial_sets_leave_out_smouldering_or_derived_trials():
 
 def test_meta_analysis_with_no_usable_trial_has_no_pooled_estimate():
     empty = synthesis.meta_analysis(STUDIES[:1], "ORR")
-    assert empty.k == 0 and empty.dl is None and empty.pooled == ()
+    assert empty.k == 0 and empty.pooled is None and empty.estimates == ()
     with pytest.raises(ValueError, match="trial_set"):
         synthesis.meta_analysis(STUDIES, "PFS", "favourites")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[1] / "code" / "il6mm"
+PACKAGE = Path(__file__).resolve().parents[2] / "code" / "il6mm"
 LAYERS = ["evidence", "analysis", "living", "results", "figures", "build", "publish", "site"]
 
 

@@ -1,9 +1,9 @@
-"""The inputs digest behind cache freshness and the build stamps."""
+"""The digest of every input (the PDF's stamp, a chapter run outside the book) and the build stamps."""
 
 from pathlib import Path
 
 import il6mm
-from il6mm.build import provenance
+from il6mm.build import inputs, provenance
 
 
 def _tree(root: Path) -> Path:
@@ -20,8 +20,7 @@ def _tree(root: Path) -> Path:
 
 def test_digest_covers_code_data_and_bibliography(tmp_path):
     root = _tree(tmp_path)
-    names = [p.relative_to(root).as_posix() for p in provenance.input_files(root)]
-    assert names == ["code/il6mm/model.py", "data/trials.yaml", "references.bib"]
+    assert inputs.every_input(root) == ["code/il6mm/model.py", "data/trials.yaml", "references.bib"]
 
 
 def test_digest_changes_with_code_data_or_bib_but_not_prose_or_bytecode(tmp_path):

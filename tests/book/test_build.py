@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO, copy_env, run_build, toc_files
+from conftest import REPO, toc_files
 
 
 def test_strict_build_succeeds_without_warnings(strict_build):
@@ -52,39 +52,6 @@ def _append(path, text):
     path.write_text(path.read_text() + text)
 
 
-def test_unknown_cite_key_fails_the_build(book_copy):
-    _append(book_copy / "chapters" / "02-sources.md", "\nA claim {footcite}`nosuchkey2099`.\n")
-    result = run_build(book_copy, copy_env(book_copy))
-    log = result.stdout + result.stderr
-    assert result.returncode != 0
-    assert re.search(r"could not find bibtex key.*nosuchkey2099", log, re.I), log[-3000:]
-
-
-def test_raising_cell_fails_the_build(book_copy):
-    _append(book_copy / "chapters" / "02-sources.md",
-            '\n```{code-cell} ipython3\nraise RuntimeError("deliberately broken cell")\n```\n')
-    result = run_build(book_copy, copy_env(book_copy))
-    log = result.stdout + result.stderr
-    assert result.returncode != 0
-    assert "deliberately broken cell" in log, log[-3000:]
-    assert "02-sources" in log
-
-
-def test_changing_the_package_refreshes_chapter_output(book_copy):
-    """The execution cache keys on code cells only; a change in code/ must still re-execute pages."""
-    env = copy_env(book_copy)
-    assert run_build(book_copy, env).returncode == 0
-    page = book_copy / "_build" / "html" / "chapters" / "02-sources.html"
-    assert "Computed with il6mm" in page.read_text()
-
-    provenance = book_copy / "code" / "il6mm" / "site" / "provenance.py"
-    provenance.write_text(provenance.read_text().replace('f"Computed with il6mm', 'f"Recomputed with il6mm'))
-    result = run_build(book_copy, env)
-    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
-    html = page.read_text()
-    assert "Recomputed with il6mm" in html and "Computed with il6mm" not in html
-
-
 @pytest.mark.parametrize("page", toc_files())
 def test_every_page_carries_scholar_citation_tags(site, page):
     html = (site / f"{page}.html").read_text()
@@ -94,17 +61,6 @@ def test_every_page_carries_scholar_citation_tags(site, page):
     assert re.fullmatch(r"\d{4}/\d{2}/\d{2}", tags["citation_publication_date"])
     if page != "index":
         assert tags["citation_inbook_title"].startswith("Revisiting IL-6 antagonism in multiple myeloma")
-
-
-def test_unknown_value_address_fails_the_build_naming_page_and_line(book_copy):
-    page = book_copy / "chapters" / "02-sources.md"
-    line = len(page.read_text().splitlines()) + 2
-    _append(page, "\nA number {val}`nosuchrecord.n` that no record holds.\n")
-    result = run_build(book_copy, copy_env(book_copy))
-    log = result.stdout + result.stderr
-    assert result.returncode != 0
-    assert re.search(rf"chapters/02-sources\.md:{line}: WARNING: il6mm: \{{val\}}`nosuchrecord\.n`: "
-                     r"no evidence record with id 'nosuchrecord'", log), log[-3000:]
 
 
 VALUE_LINK = re.compile(r'<a class="[^"]*\bil6mm-value\b[^"]*" href="([^"]*)"(?: title="([^"]*)")?>'

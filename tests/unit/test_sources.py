@@ -4,10 +4,7 @@ import pytest
 from matplotlib.patches import Rectangle
 
 from il6mm.evidence import Finding, Quantity, load_evidence
-from il6mm.figures.sources import (OCCUPANCY_BLOCKADE, OCCUPANCY_SCALES, SERUM_PANELS, occupancy_explorer, occupancy_narrow,
-                                   receptor_occupancy, receptor_occupancy_figure, serum_il6_alt_text, serum_il6_figure)
-from il6mm.figures.interactive import render_png
-from browser_helpers import frame_file, static_figures
+from il6mm.figures.sources import (SERUM_PANELS, occupancy_explorer, receptor_occupancy, serum_il6_alt_text, serum_il6_figure)
 
 
 @pytest.fixture(scope="module")
@@ -40,20 +37,6 @@ def test_receptor_occupancy_follows_mass_action():
     assert receptor_occupancy(5.0, 1.0) == 0.0
     with pytest.raises(ValueError, match="fraction"):
         receptor_occupancy(1.0, 90)
-
-
-def test_the_site_embeds_the_frames_the_code_computes(site):
-    """The occupancy figure on the site holds exactly what render_png computes now (no stale frames)."""
-    html = (site / "chapters" / "02-sources.html").read_text()
-    figure, = [f for f in static_figures(html, "chapters/02-sources") if f.controls[0].label == "Ligand neutralised (%)"]
-    assert len(figure.frames) == len(OCCUPANCY_BLOCKADE) * len(OCCUPANCY_SCALES)
-    explorer = occupancy_explorer()  # its shared layouts: where every frame puts the axes
-    for (i, j), frame in figure.frames.items():
-        values = dict(blockade_percent=OCCUPANCY_BLOCKADE[i], scale=OCCUPANCY_SCALES[j][1])
-        wide = render_png(lambda: explorer.frame_layout.apply(receptor_occupancy_figure(**values)))
-        narrow = render_png(lambda: explorer.narrow_frame_layout.apply(occupancy_narrow(**values)))
-        assert frame_file(site, figure.page, frame.src).read_bytes() == wide
-        assert frame_file(site, figure.page, frame.narrow).read_bytes() == narrow
 
 
 def test_live_updates_of_the_occupancy_explorer_show_what_a_new_figure_would():

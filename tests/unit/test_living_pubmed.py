@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import socket
-from pathlib import Path
 from urllib.error import URLError
 
 import pytest
@@ -16,6 +15,7 @@ from vcr.errors import CannotOverwriteExistingCassetteException
 from il6mm.living import load_living
 from il6mm.living.pubmed import Hit, PubMedClient, SearchError
 from il6mm.living.run import run_searches
+from conftest import TESTS
 from living_helpers import digests, living_copy, write_searches
 
 pytestmark = pytest.mark.block_network  # pytest-recording: any connection outside a cassette raises
@@ -28,7 +28,7 @@ TADDEI = Hit(pmid="11748933", doi="10.1006/cryo.2001.2328",
              year=2001, first_author="Taddei", journal="Cryobiology")
 
 
-CASSETTES = Path(__file__).parent / "cassettes" / "entrez"
+CASSETTES = TESTS / "cassettes" / "entrez"
 #: Replay only (record mode "none"); e-mail and API key are filtered out of requests before matching.
 VCR = vcrpy.VCR(cassette_library_dir=str(CASSETTES), record_mode="none",
                 filter_query_parameters=["api_key", "email"], filter_post_data_parameters=["api_key", "email"],
@@ -129,7 +129,7 @@ def test_a_timeout_names_the_step_and_leaves_the_logs(client, tmp_path, monkeypa
 
 
 def test_the_cassettes_hold_no_email_or_api_key():
-    for path in (Path(__file__).parent / "cassettes" / "entrez").glob("*.yaml"):
+    for path in (TESTS / "cassettes" / "entrez").glob("*.yaml"):
         text = path.read_text()
         assert "email=" not in text and "api_key=" not in text and "example.org" not in text, path.name
 

@@ -11,14 +11,12 @@ import pytest
 from PIL import Image as PILImage
 
 from il6mm.figures import style
-from il6mm.figures import interactive
 from il6mm.figures.interactive import live, rendering
-from il6mm.figures.interactive import (END_MARK, MAX_FRAME_BYTES, NARROW_MEDIA, Changed, Control,
+from il6mm.figures.interactive import (END_MARK, NARROW_MEDIA, Changed, Control,
                                        FigureTooHeavyError, InteractiveFigure, interactive_figure,
                                        precomputed_frames, render_png)
 
-from browser_helpers import frame_file, static_figures
-from conftest import toc_files
+from browser_helpers import static_figures
 
 
 def draw_line(slope: float = 1.0, colour: str = "blue"):
@@ -456,17 +454,3 @@ def test_a_figure_over_the_budget_fails_with_its_name_and_size():
                            alt="Random noise image number {seed}.", hint=HINT, name="noise demo")
 
 
-def test_every_interactive_figure_on_the_built_site_is_within_the_budget(site):
-    """Measured on the built site: each figure's frame files, per rendition, as a reader would fetch them."""
-    figures = []
-    for page in toc_files():
-        html = (site / f"{page}.html").read_text()
-        assert "data:image/png;base64" not in html, f"{page}: a frame is still inline in the page"
-        figures += static_figures(html, page)
-    assert len(figures) >= 4, "interactive figures missing from the site"
-    for figure in figures:
-        wide = sum(frame_file(site, figure.page, f.src).stat().st_size for f in figure.frames.values())
-        narrow = sum(frame_file(site, figure.page, f.narrow).stat().st_size
-                     for f in figure.frames.values() if f.narrow)
-        assert max(wide, narrow) <= MAX_FRAME_BYTES, f"{figure.page}: {wide} / {narrow} bytes"
-        print(f"{figure.page}: {len(figure.frames)} frames, {wide / 1000:.0f} KB wide, {narrow / 1000:.0f} KB narrow")

@@ -37,18 +37,18 @@ def test_result_addresses_render_what_the_package_computes(resolver):
     from il6mm.analysis.meta_analysis import meta_analysis
 
     pfs = meta_analysis(load_evidence().studies, "PFS")
-    assert resolver.text("@pfs.dl.ratio:.2f") == f"{pfs.dl.ratio:.2f}"
+    assert resolver.text("@pfs.pooled.ratio:.2f") == f"{pfs.pooled.ratio:.2f}"
     assert resolver.text("@pfs.k") == str(pfs.k)
     orl = next(e for e in pfs.effects if e.trial == "orlowski2015")
     assert resolver.resolve("@pfs.effects[orlowski2015].ci_low").value == pytest.approx(orl.ci_low)
-    assert resolver.text("@pfs.dl.i2:.0%") == f"{pfs.dl.i2:.0%}"
+    assert resolver.text("@pfs.pooled.i2:.0%") == f"{pfs.pooled.i2:.0%}"
 
 
 def test_every_value_carries_its_provenance_and_anchor(resolver):
     record = resolver.resolve("orlowski2015/pfs-hr")
     assert record.anchor == "rec-orlowski2015" and record.record_id == "orlowski2015"
     assert "Orlowski et al. 2015" in record.provenance and "abstract" in record.provenance
-    computed = resolver.resolve("@pfs.dl.ratio")
+    computed = resolver.resolve("@pfs.pooled.ratio")
     assert computed.anchor == "result-pfs" and "orlowski2015" in computed.provenance
     model = resolver.resolve("@niche.plateau.T")
     assert model.provenance.startswith("Model result") and "niche_parameters.yaml" in model.provenance
@@ -66,7 +66,7 @@ def test_a_source_without_displayed_authors_is_named_by_its_journal(resolver):
     ("brighton2019.arms[7].n", "no item [7] (there are 2)"),
     ("brighton2019.arms[dexamethasone].n", "no item [dexamethasone]; items: siltuximab, placebo"),
     ("@nosuchresult", "no named result @nosuchresult; results: @cr"),
-    ("@pfs.dl.nonsense", "@pfs.dl: no field 'nonsense'"),
+    ("@pfs.pooled.nonsense", "@pfs.pooled: no field 'nonsense'"),
     ("ifm9904.n_randomised:.2q", "format '.2q' does not apply"),
     ("brighton2019/pfs-median-silt", "None is not a number to show"),   # not reached: no value to show
     ("ifm9904.randomised", "True is not a number to show"),
