@@ -11,7 +11,7 @@ ENV_STAMP := $(VENV)/.installed
 BUILD := $(VENV)/bin/jupyter-book build . -W -n --keep-going
 PORT ?= 8000
 
-.PHONY: book check test serve clean env browser lock release pdf search pending binder-env lab
+.PHONY: book check test serve clean env browser lock release tags pdf search pending binder-env lab
 
 env: $(ENV_STAMP)
 
@@ -42,11 +42,14 @@ $(NODE_STAMP): package-lock.json
 
 env: $(NODE_STAMP)
 
-# The build's log is kept (_build/logs/book.log) so that the tests read the one build of a run.
+# The build's log is kept (_build/logs/book.log) so that the tests read the one build of a run. Then every
+# earlier version goes into the site (_build/html/versions/X.Y.Z/: pages, PDF, evidence data), rebuilt once
+# from its recorded commit and kept in a cache by commit (il6mm/publish/archive.py); its PDF needs Chromium.
 BOOK_LOG := _build/logs/book.log
-book: $(ENV_STAMP) $(NODE_STAMP)
+book: $(ENV_STAMP) $(NODE_STAMP) browser
 	@mkdir -p $(dir $(BOOK_LOG))
 	set -o pipefail; $(BUILD) 2>&1 | tee $(BOOK_LOG)
+	$(PY) -m il6mm.publish.archive
 
 # Browser tests drive Debian's Chromium (never a downloaded browser build).
 browser:
@@ -54,7 +57,7 @@ browser:
 
 # The whole review as one PDF in the site (_build/html/il6mm-living-review.pdf), printed offline by Debian's
 # Chromium from the built pages (why this route: code/il6mm/site/pdf.py and README).
-pdf: book browser
+pdf: book
 	$(PY) -m il6mm.publish.pdf
 
 # Tiers (tests/conftest.py): `make check` is the quick one (unit tests, record validation, layout: no build,
@@ -76,6 +79,11 @@ release: $(ENV_STAMP) $(NODE_STAMP)
 	$(PY) -m il6mm.living.release --version "$$VERSION" --trigger "$$TRIGGER" --conclusions "$$CONCLUSIONS" \
 	  --which "$$WHICH" $${SEARCHED:+--searched-up-to "$$SEARCHED"} $${SEARCH_NOTE:+--search-note "$$SEARCH_NOTE"} \
 	  $${SUMMARY:+--summary "$$SUMMARY"}
+
+# Tags are a convenience (a clone of the branch has none): make every missing vX.Y.Z tag from the commits the
+# versions file records. Nothing in the book needs them.
+tags: $(ENV_STAMP)
+	$(PY) -m il6mm.living.history
 
 # The Binder-faithful environment for tests/test_binder.py: repo2docker's JupyterLab stack
 # (tests/binder-stack.txt) plus requirements.txt, in .binder-venv; rebuilt only when either file changes.

@@ -25,8 +25,10 @@ def git(repo, *args, check=True):
 
 @pytest.fixture()
 def repo(tmp_path, monkeypatch):
-    """The tracked files of this checkout, committed in a fresh repository; v0.1.0 tags that commit (as it will
-    tag the commit of release 0.1.0 in the real history). No global git configuration is read."""
+    """The tracked files of this checkout, committed in a fresh repository as version 0.1.0; the versions file
+    then records that commit (as the real one records the commit of 0.1.0), and v0.1.0 tags it (tags are only a
+    convenience: tests/unit/test_release.py also releases in a clone without them). No global git configuration
+    is read."""
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-global-gitconfig"))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     dest = tmp_path / "repo"
@@ -43,8 +45,22 @@ def repo(tmp_path, monkeypatch):
     git(dest, "config", "user.email", "release-test@example.org")
     git(dest, "add", "-A")
     git(dest, "commit", "-qm", "Version 0.1.0 as it stands")
-    git(dest, "tag", "-a", "v0.1.0", "-m", "Version 0.1.0")
+    first = git(dest, "rev-parse", "HEAD").stdout.strip()
+    versions = dest / "data" / "living" / "versions.yaml"
+    versions.write_text(_with_commit(versions.read_text(), "0.1.0", first))
+    git(dest, "commit", "-qam", "Record the commit of version 0.1.0")
+    git(dest, "tag", "-a", "v0.1.0", "-m", "Version 0.1.0", first)
     return dest
+
+
+def _with_commit(text, version, commit):
+    """The versions file with ``version``'s recorded commit replaced (the rest of the text as it was)."""
+    import re
+
+    new, n = re.subn(rf"(- version: {re.escape(version)}\n  date: [0-9-]+\n  commit: )[0-9a-f]{{40}}", rf"\g<1>{commit}",
+                     text)
+    assert n == 1, version
+    return new
 
 
 def _as_at_version_010(dest):

@@ -1,8 +1,10 @@
-"""The package layout is the architecture: evidence -> analysis -> living -> figures -> site, imports one way."""
+"""The package layout is the architecture, imports one way: evidence -> analysis -> living -> results -> figures ->
+build -> publish -> site; and the README describes the layout that exists."""
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -52,3 +54,39 @@ def test_the_layer_check_sees_every_import_form(tmp_path):
 def test_no_module_is_left_at_the_top_of_the_package():
     top = sorted(p.name for p in PACKAGE.glob("*.py"))
     assert top == ["__init__.py", "paths.py"], top
+
+
+def _readme_table() -> dict[str, str]:
+    """The rows of the README's "Where things live" table: each path it names -> what it says."""
+    text = (PACKAGE.parents[1] / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Where things live", 1)[1].split("\n## ", 1)[0]
+    lines = section.strip().splitlines()
+    table = lines[:next((i for i, line in enumerate(lines) if not line.startswith("|")), len(lines))]
+    rows = [line for line in table if line.startswith("| `")]
+    assert len(rows) == len(table) - 2, "a line that is not a row breaks the table"
+    assert not [line for line in lines[len(table):] if line.startswith("| `")], "a blank line splits the table"
+    named = {}
+    for row in rows:
+        first, what = row.split(" | ", 1)
+        for path in re.findall(r"`([^`]+)`", first):
+            named[path.rstrip("/")] = what
+    return named
+
+
+def test_the_readme_folder_table_names_what_exists_and_every_layer():
+    root = PACKAGE.parents[1]
+    named = _readme_table()
+    missing = [path for path in named if not (root / path).exists()]
+    assert not missing, f"README names paths that do not exist: {missing}"
+    layers = sorted(p.name for p in PACKAGE.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+    assert [f"code/il6mm/{layer}" for layer in layers if f"code/il6mm/{layer}" not in named] == []
+    tops = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
+                  and p.name not in {"node_modules", "notebooks"})
+    assert [t for t in tops if t not in named and not any(n.startswith(t + "/") for n in named)] == []
+    for tier in ("unit", "book", "browser", "binder"):
+        assert f"`{tier}/`" in named["tests"]
+
+
+def test_every_layer_is_in_the_layer_check():
+    layers = {p.name for p in PACKAGE.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))}
+    assert layers == set(LAYERS)

@@ -164,7 +164,8 @@ def test_versions_must_increase():
 
 def _entry(version, date, **changes):
     from il6mm.living.versions import Changes
-    return VersionEntry(version=version, date=date, tag=f"v{version}", trigger="a search", conclusions_changed=False,
+    return VersionEntry(version=version, date=date, commit="ab" * 20, tag=f"v{version}", trigger="a search",
+                        conclusions_changed=False,
                         search_note="none", summary="s", changes=Changes(since="v0.1.0", **changes))
 
 

@@ -10,7 +10,7 @@ import sys
 import pytest
 import yaml
 
-from release_helpers import HR, do_release, git, snapshot
+from release_helpers import HR, _with_commit, do_release, git, snapshot
 from il6mm.living.release import ReleaseError, main
 from il6mm.living.versions import load_versions, render_history, render_whats_new
 
@@ -48,7 +48,8 @@ def test_two_releases_with_a_changed_number_in_between(repo):
     assert f"| ``orlowski2015`` | ``{HR}`` | 0.869 | 0.87 | ``orlowski2015siltuximab`` |" in text
     assert "**conclusions changed**" in text and "Version 0.2.0" not in text
     history = render_history(entries)
-    assert "| 0.3.0 | 2026-12-01 | `v0.3.0` |" in history and "| 0.1.0 | 2026-11-27 | `v0.1.0` |" in history
+    assert f"| 0.3.0 | 2026-12-01 | commit `{entries[2].commit[:10]}` |" in history
+    assert f"| 0.1.0 | 2026-11-27 | commit `{entries[0].commit[:10]}` |" in history
 
 
 def test_the_first_release_adds_every_record(repo):
@@ -75,7 +76,8 @@ def test_the_first_release_adds_every_record(repo):
     ("missing trigger", "TRIGGER is missing"),
     ("conclusions changed without which", "needs WHICH"),
     ("failing build", "the build failed \\(exit 3\\)"),
-    ("previous tag missing", "tag v0.1.0 does not exist"),
+    ("previous commit not in the history", "version 0.1.0: its recorded commit (deadbeef){5} cannot be found: the commit "
+                                           "is not in this repository's history.*git fetch --unshallow"),
     ("patch version with new evidence", "0.1.1 is a patch version of 0.1.0, but the evidence changed \\(1 number "
                                         "changed\\).*use 0.2.0"),
     ("commit fails", "rolled back: .*(email|identity)"),
@@ -100,8 +102,10 @@ def test_a_refused_release_changes_nothing(repo, case, expected):
         args["conclusions"] = "changed"
     elif case == "failing build":
         args["build_command"] = [sys.executable, "-c", "import sys; print('a warning'); sys.exit(3)"]
-    elif case == "previous tag missing":
-        git(repo, "tag", "-d", "v0.1.0")
+    elif case == "previous commit not in the history":  # a rewritten history, or a commit from elsewhere
+        versions = repo / "data" / "living" / "versions.yaml"
+        versions.write_text(_with_commit(versions.read_text(), "0.1.0", "deadbeef" * 5))
+        git(repo, "commit", "-qam", "A commit that no history holds")
     elif case == "patch version with new evidence":
         studies = repo / "data" / "studies.yaml"
         studies.write_text(studies.read_text().replace("value: 0.869,", "value: 0.87,"))
@@ -208,3 +212,68 @@ def test_the_version_policy_names_what_a_patch_would_hide():
     assert version_policy_problem("1.4.2", "2.0.0", added, True) is None
     assert version_policy_problem("1.4.2", "1.4.3", Changes(since="v1.4.2"), False) is None
     assert version_policy_problem(None, "0.1.0", added, False) is None  # the first version
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Versions found by their commits: a release works in any clone, tags or not
+# ---------------------------------------------------------------------------------------------------------
+
+def _clone(repo, dest, *args):
+    git(dest.parent, "clone", "-q", *args, f"file://{repo}", str(dest))
+    git(dest, "config", "user.name", "Release Test")
+    git(dest, "config", "user.email", "release-test@example.org")
+    return dest
+
+
+def test_a_release_in_a_clone_without_tags_is_the_release_made_with_them(repo, tmp_path):
+    """Computed against the previous version's recorded commit, never its tag: a clone of the branch, which
+    carries no tag, releases exactly what the copy with the tags releases."""
+    studies = repo / "data" / "studies.yaml"
+    studies.write_text(studies.read_text().replace("value: 0.869,", "value: 0.87,"))
+    git(repo, "commit", "-qam", "orlowski2015: PFS hazard ratio as in the full paper")
+    bare = _clone(repo, tmp_path / "no-tags", "--no-tags")
+    assert git(bare, "tag", "-l").stdout == "" and git(repo, "tag", "-l").stdout.split() == ["v0.1.0"]
+    with_tags = do_release(repo, "0.2.0", conclusions="changed", which="The PFS hazard ratio of the bortezomib trial")
+    without = do_release(bare, "0.2.0", conclusions="changed", which="The PFS hazard ratio of the bortezomib trial")
+    assert with_tags == without
+    assert [(n.record, n.old, n.new) for n in without.changes.numbers_changed] == [("orlowski2015", 0.869, 0.87)]
+    assert (repo / "data" / "living" / "versions.yaml").read_text() == (bare / "data" / "living" / "versions.yaml").read_text()
+
+
+def test_the_release_commit_names_what_it_was_released_from_and_is_found_from_it(repo):
+    from il6mm.living.history import release_commit
+
+    content = git(repo, "rev-parse", "HEAD").stdout.strip()
+    entry = do_release(repo, "0.2.0")
+    assert entry.commit == content
+    message = git(repo, "log", "-1", "--format=%B").stdout
+    assert message.startswith("Release 0.2.0\n") and f"Released-from: {content}" in message
+    assert release_commit(repo, entry) == git(repo, "rev-parse", "HEAD").stdout.strip()
+    first = load_versions(repo / "data" / "living" / "versions.yaml")[0]
+    assert release_commit(repo, first) == first.commit  # recorded before the trailer: the commit holds 0.1.0
+    git(repo, "commit", "-q", "--allow-empty", "-m", "Later work")
+    assert release_commit(repo, entry) == git(repo, "rev-parse", "HEAD~1").stdout.strip()
+
+
+def test_make_tags_recreates_every_missing_tag_on_its_release_commit(repo, tmp_path):
+    from il6mm.living.history import recreate_tags, release_commit
+
+    do_release(repo, "0.2.0")
+    clone = _clone(repo, tmp_path / "clone", "--no-tags")
+    entries = load_versions(clone / "data" / "living" / "versions.yaml")
+    assert recreate_tags(clone, entries, log=lambda *a: None) == ["v0.1.0", "v0.2.0"]
+    for entry in entries:
+        tagged = git(clone, "rev-parse", f"{entry.tag}^{{commit}}").stdout.strip()
+        assert tagged == release_commit(clone, entry) == git(repo, "rev-parse", f"{entry.tag}^{{commit}}").stdout.strip()
+        assert "version: " + entry.version in git(clone, "show", f"{entry.tag}:CITATION.cff").stdout
+    assert recreate_tags(clone, entries, log=lambda *a: None) == []  # nothing left to do
+
+
+def test_a_shallow_clone_is_told_to_fetch_the_history_and_nothing_is_written(repo, tmp_path):
+    git(repo, "commit", "-q", "--allow-empty", "-m", "More work")
+    shallow = _clone(repo, tmp_path / "shallow", "--depth", "1")
+    before = snapshot(shallow)
+    with pytest.raises(ReleaseError, match=r"version 0.1.0: its recorded commit [0-9a-f]{40} cannot be found: this "
+                                           r"clone is shallow.*git fetch --unshallow"):
+        do_release(shallow, "0.2.0")
+    assert snapshot(shallow) == before

@@ -82,6 +82,16 @@ class Repository:
         return None
 
 
+def load_site_url(config_path: Path | str = CONFIG_PATH) -> Optional[str]:
+    """``html.baseurl`` of ``_config.yml``: where the site is published, when it is (else None)."""
+    try:
+        config = yaml.safe_load(Path(config_path).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise BuildContextError(f"{Path(config_path).name}: cannot be read: {exc}") from None
+    url = (config.get("html") or {}).get("baseurl")
+    return url.rstrip("/") + "/" if isinstance(url, str) and url.strip() else None
+
+
 def load_repository(config_path: Path | str = CONFIG_PATH) -> Repository:
     """``repository`` of ``_config.yml`` (errors name the file and the field)."""
     path = Path(config_path)
@@ -107,6 +117,7 @@ class BuildContext:
     evidence: Evidence
     living: LivingData
     repository: Repository
+    site_url: Optional[str] = None   # html.baseurl: where the site is published, when it is
 
     @classmethod
     def load(cls, root: Path | str = REPO_ROOT) -> "BuildContext":
@@ -126,11 +137,22 @@ class BuildContext:
             living = load_living(data, bib, evidence=evidence)
         except LivingDataError as exc:
             raise BuildContextError(f"the living-review files do not validate:\n{exc}") from None
-        return cls(root, citation, versions, evidence, living, load_repository(under(root, CONFIG_PATH)))
+        config = under(root, CONFIG_PATH)
+        return cls(root, citation, versions, evidence, living, load_repository(config), load_site_url(config))
 
     @property
     def latest(self) -> VersionEntry:
         return self.versions[-1]
+
+    def version_url(self, page: Optional[str] = None) -> str:
+        """The lasting address of this version (or of one of its pages): its copy on the published site
+        (``versions/X.Y.Z/``, which stays when later versions come), else its source at the commit it was
+        released from (a commit travels with every clone and fork; a tag does not)."""
+        version = self.citation.version
+        if self.site_url:
+            return f"{self.site_url}versions/{version}/" + (f"{page}.html" if page else "")
+        commit = self.latest.commit
+        return self.repository.blob(commit, f"{page}.md") if page else self.repository.tree(commit)
 
     @cached_property
     def resolver(self) -> Resolver:

@@ -165,12 +165,14 @@ def compare(old: Optional[Evidence], new: Evidence, old_keys: set[str] = frozens
                    references_removed=sorted(set(old_keys) - set(new_keys)))
 
 
-def changes_between(repo: Path | str, old_revision: Optional[str], new_revision: str = "HEAD") -> Changes:
-    """What changed in the evidence from ``old_revision`` (a tag; None for the first version) to
-    ``new_revision``, both git revisions of ``repo``."""
+def changes_between(repo: Path | str, old_revision: Optional[str], new_revision: str = "HEAD",
+                    since: Optional[str] = None) -> Changes:
+    """What changed in the evidence from ``old_revision`` (the previous version's recorded commit; None for the
+    first version) to ``new_revision``, both git revisions of ``repo``. ``since`` labels the previous version
+    (its tag name, default the revision itself)."""
     old, old_keys = load_revision(repo, old_revision) if old_revision else (None, set())
     new, new_keys = load_revision(repo, new_revision)
-    return compare(old, new, old_keys, new_keys, since=old_revision)
+    return compare(old, new, old_keys, new_keys, since=since or old_revision)
 
 
 def describe(change: ValueChange) -> str:

@@ -8,19 +8,21 @@ In order, and stopping with a clear message and nothing changed at the first pro
    ``unchanged``;
 2. a clean git tree (no uncommitted or untracked files);
 3. the version is new (not in the versions file, no tag ``vX.Y.Z``) and greater than the current one, and the
-   previous release's tag exists (the changes are computed from it);
+   previous version's recorded commit is in the history (the changes are computed from it; no tag is needed,
+   so a release works in any clone of the branch: :func:`il6mm.living.history.check_commit`);
 4. the strict build passes (``jupyter-book build . -W -n --keep-going``; tests inject a command);
-5. what changed in the evidence since the previous release tag (:func:`il6mm.living.changes.changes_between`;
+5. what changed in the evidence since the previous version's commit (:func:`il6mm.living.changes.changes_between`;
    for the first release, every record is added), and that the version number fits it: a patch version may
    not carry evidence changes or changed conclusions (:func:`version_policy_problem`).
 
-Then it writes the new entry into ``data/living/versions.yaml`` and ``CHANGELOG.md``, the version and date
-into ``CITATION.cff`` (the source of truth) and the package's ``__version__`` (which ``pyproject.toml``
-reads), gives every search run not yet in a released version this version in
-``data/living/search_log.yaml`` (so the flow diagram counts it under this version), commits "Release x.y.z"
-and creates the annotated tag ``vX.Y.Z``, last. Every file is written to a temporary file first and moved
-into place with ``os.replace``; if the commit or the tag fails, the files, the index and the branch are put
-back as they were.
+Then it writes the new entry, with the commit it is released from (HEAD), into ``data/living/versions.yaml``
+and ``CHANGELOG.md``, the version and date into ``CITATION.cff`` (the source of truth) and the package's
+``__version__`` (which ``pyproject.toml`` reads), gives every search run not yet in a released version this
+version in ``data/living/search_log.yaml`` (so the flow diagram counts it under this version), commits
+"Release x.y.z" with the trailer ``Released-from: <commit>`` and creates the annotated tag ``vX.Y.Z`` (a
+convenience; ``make tags`` recreates any missing one), last. Every file is written to a temporary file first
+and moved into place with ``os.replace``; if the commit or the tag fails, the files, the index and the branch
+are put back as they were.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from typing import Optional, Sequence
 
 from ..paths import REPO_ROOT
 from .changes import changes_between, describe
+from .history import RELEASED_FROM, HistoryError, check_commit, head
 from .logs import assign_unreleased_runs
 from .versions import Changes, VersionEntry, dump_versions, load_citation, load_versions, parse_version
 
@@ -186,11 +189,11 @@ def release(version: str, trigger: Optional[str], conclusions: Optional[str], wh
     if status.strip():
         raise ReleaseError("the git tree is not clean; commit or remove these first:\n" + status.rstrip())
 
-    # 3. A new, greater version; the previous release's tag exists.
+    # 3. A new, greater version; the previous version's recorded commit is in the history.
     files = {p: repo / p for p in (VERSIONS_FILE, CHANGELOG, CITATION, PACKAGE_INIT, SEARCH_LOG)}
     try:
         entries = load_versions(files[VERSIONS_FILE]) if files[VERSIONS_FILE].exists() else []
-        citation = load_citation(files[CITATION])
+        load_citation(files[CITATION])  # validated before anything is built
     except ValueError as exc:
         raise ReleaseError(str(exc)) from None
     tag = f"v{version}"
@@ -200,10 +203,15 @@ def release(version: str, trigger: Optional[str], conclusions: Optional[str], wh
     current = entries[-1].version if entries else None
     if current and new <= parse_version(current):
         raise ReleaseError(f"version {version} does not increase on the current version {current}")
-    previous_tag = entries[-1].tag if entries else None
-    if previous_tag and not _tag_exists(repo, previous_tag):
-        raise ReleaseError(f"the previous release's tag {previous_tag} does not exist, so the changes since it "
-                           f"cannot be computed; create it on the commit of release {current} first")
+    previous = entries[-1] if entries else None
+    previous_tag = previous.tag if previous else None
+    if previous is not None:
+        try:
+            check_commit(repo, previous)
+        except HistoryError as exc:
+            raise ReleaseError(f"{exc}; the changes since version {previous.version} cannot be computed "
+                               "without it") from None
+    released_from = head(repo)
 
     # 4. The strict build.
     command = list(build_command) if build_command is not None else default_build_command()
@@ -218,7 +226,7 @@ def release(version: str, trigger: Optional[str], conclusions: Optional[str], wh
 
     # 5. What changed since the previous release.
     try:
-        changes = changes_between(repo, previous_tag, "HEAD")
+        changes = changes_between(repo, previous.commit if previous else None, "HEAD", since=previous_tag)
     except ValueError as exc:
         raise ReleaseError(str(exc)) from None
     date = date or _dt.datetime.now(_dt.timezone.utc).date()
@@ -228,7 +236,7 @@ def release(version: str, trigger: Optional[str], conclusions: Optional[str], wh
                    f"{_count(changes.references_added, 'reference')} added"
                    + (f" since {previous_tag}." if previous_tag else " (first version)."))
     try:
-        entry = VersionEntry(version=version, date=date, tag=tag, trigger=trigger.strip(),
+        entry = VersionEntry(version=version, date=date, commit=released_from, tag=tag, trigger=trigger.strip(),
                              conclusions_changed=conclusions == "changed",
                              which_conclusions=(which or "").strip() or None, searched_up_to=searched_up_to,
                              search_note=search_note, summary=summary, changes=changes)
@@ -256,7 +264,7 @@ def release(version: str, trigger: Optional[str], conclusions: Optional[str], wh
         if searches_fed:
             texts[SEARCH_LOG] = log_text
     originals = {p: (files[p].read_bytes() if files[p].exists() else None) for p in texts}
-    head = _git(repo, "rev-parse", "HEAD").stdout.strip()
+    original_head = released_from
 
     temps = {}
     try:
@@ -267,11 +275,13 @@ def release(version: str, trigger: Optional[str], conclusions: Optional[str], wh
         for p, tmp in temps.items():
             os.replace(tmp, files[p])
         _git(repo, "add", "--", *[str(p) for p in texts])
-        _git(repo, "commit", "-q", "-m", f"Release {version}", "-m", f"Trigger: {entry.trigger}\n"
-             f"Conclusions: {'changed: ' + entry.which_conclusions if entry.conclusions_changed else 'not changed'}")
+        conclusions_text = "changed: " + entry.which_conclusions if entry.conclusions_changed else "not changed"
+        _git(repo, "commit", "-q", "-m", f"Release {version}", "-m",
+             f"Trigger: {' '.join(entry.trigger.split())}\nConclusions: {' '.join(conclusions_text.split())}\n"
+             f"{RELEASED_FROM}: {released_from}")
         _git(repo, "tag", "-a", tag, "-m", f"Version {version} ({date.isoformat()}): {entry.trigger}")
     except (OSError, subprocess.SubprocessError, ReleaseError) as exc:
-        _roll_back(repo, head, files, originals, temps)
+        _roll_back(repo, original_head, files, originals, temps)
         detail = exc.stderr if isinstance(exc, subprocess.CalledProcessError) else exc
         raise ReleaseError(f"the release could not be written and was rolled back: {detail}") from None
     log(f"released {version} ({tag}): {entry.summary}"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from pathlib import Path
-from typing import Optional, Union
+from typing import Callable, Optional, Union
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -77,7 +77,8 @@ class ItemChange(_Strict):
 
 
 class Changes(_Strict):
-    """What changed in the evidence since the previous version (``since``: its tag; null for the first)."""
+    """What changed in the evidence since the previous version (``since``: that version's tag name, vX.Y.Z, as a
+    label; the records are compared at its recorded commit. Null for the first)."""
 
     since: Optional[str] = None
     records_added: list[RecordChange] = []
@@ -94,10 +95,13 @@ class Changes(_Strict):
 
 
 class VersionEntry(_Strict):
-    """One released version of the review."""
+    """One released version of the review. ``commit`` is the commit it was released from (the content that was
+    built and checked), the one thing that finds it again in any clone: tags do not travel with a clone of the
+    branch (il6mm.living.history)."""
 
     version: str
     date: _dt.date
+    commit: str = Field(pattern=r"^[0-9a-f]{40}$")
     tag: str
     trigger: str = Field(min_length=1)
     conclusions_changed: bool
@@ -172,9 +176,11 @@ def load_versions(path: Path | str = VERSIONS_PATH) -> list[VersionEntry]:
 
 HEADER = """\
 # Versions of the review, oldest first: one entry per release, written by `make release`
-# (il6mm.living.release). Schema: il6mm.living.versions.VersionEntry. `changes` is computed by comparing the
-# evidence records loaded at the previous release tag with those of this version (il6mm.living.changes);
-# edit the descriptive fields (trigger, summary, which_conclusions) by hand if needed, never the changes.
+# (il6mm.living.release). Schema: il6mm.living.versions.VersionEntry. `commit` is the commit each version was
+# released from (tags do not travel with a clone; `make tags` recreates them from these commits). `changes` is
+# computed by comparing the evidence records at the previous version's commit with those of this version
+# (il6mm.living.changes); edit the descriptive fields (trigger, summary, which_conclusions) by hand if needed,
+# never the commits or the changes.
 """
 
 
@@ -278,7 +284,8 @@ def render_whats_new(entries: list[VersionEntry]) -> str:
     e = entries[-1]
     c = e.changes
     since = f"since {c.since}" if c.since else "first version: every record is new"
-    lines = [f"**Version {e.version}**, released {e.date.isoformat()} (tag `{e.tag}`): **{conclusions_label(e)}**.", ""]
+    lines = [f"**Version {e.version}**, released {e.date.isoformat()} (commit `{e.commit[:10]}`): "
+             f"**{conclusions_label(e)}**.", ""]
     if e.conclusions_changed and e.which_conclusions:
         lines += [f"Conclusions that changed: {e.which_conclusions}", ""]
     lines += [f"- **What triggered it:** {e.trigger}",
@@ -313,11 +320,13 @@ def render_whats_new(entries: list[VersionEntry]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_history(entries: list[VersionEntry]) -> str:
-    """MyST table of every version, newest first: date, tag, trigger, search date, conclusions."""
+def render_history(entries: list[VersionEntry], where: Optional[Callable[[VersionEntry], str]] = None) -> str:
+    """MyST table of every version, newest first: date, where to read it (``where(entry)``, MyST; default its
+    commit), trigger, search date, conclusions."""
     rows = []
     for e in reversed(entries):
         conclusions = conclusions_label(e) + (f": {e.which_conclusions}" if e.conclusions_changed else "")
-        rows.append((e.version, e.date.isoformat(), f"`{e.tag}`", e.trigger, search_text(e), conclusions))
-    return markdown.table(("Version", "Date", "Tag", "What triggered it", "Evidence searched up to", "Conclusions"),
-                          rows) + "\n"
+        read = where(e) if where else f"commit `{e.commit[:10]}`"
+        rows.append((e.version, e.date.isoformat(), read, e.trigger, search_text(e), conclusions))
+    return markdown.table(("Version", "Date", "Read it", "What triggered it", "Evidence searched up to",
+                           "Conclusions"), rows) + "\n"

@@ -1,9 +1,11 @@
 """Citations of one version of the review, and of each of its chapters, in BibTeX, RIS and CSL-JSON.
 
 Everything comes from CITATION.cff (:func:`il6mm.living.versions.load_citation`), the one source of the
-version and its date; the chapter titles come from the built book. The extension writes the files into the
-site's ``cite/`` folder at the end of each build and links them from the How-to-cite page and from the
-"Cite this chapter" box at the end of every chapter.
+version and its date, and the address of the version (``BuildContext.version_url``: the published copy of the
+version, else its source at its commit, from the one repository setting); the chapter titles come from the
+built book. The extension writes the files into the site's ``cite/`` folder at the end of each build, with a
+complete ``CITATION.cff`` (the repository's own file plus the repository address and the commit), and links
+them from the How-to-cite page and from the "Cite this chapter" box at the end of every chapter.
 """
 
 from __future__ import annotations
@@ -34,18 +36,6 @@ class Work:
         name = f"il6mm_review_{self.slug}" if self.chapter else "il6mm_review"
         base = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
         return f"{base}_v{self.citation.version.replace('.', '_')}"
-
-
-def version_url(citation: Citation, baseurl: Optional[str], page: Optional[str] = None) -> str:
-    """The URL that identifies this version: the published page when the site has a base URL, otherwise the
-    source at the version's tag in the repository named in CITATION.cff."""
-    if baseurl:
-        return baseurl.rstrip("/") + "/" + (f"{page}.html" if page else "")
-    if citation.repository_code:
-        tag = f"v{citation.version}"
-        repo = citation.repository_code.rstrip("/")
-        return f"{repo}/blob/{tag}/{page}.md" if page else f"{repo}/tree/{tag}"
-    return ""
 
 
 def suggested_citation(work: Work) -> str:
@@ -121,3 +111,13 @@ WRITERS = {"bib": bibtex, "ris": ris, "json": csl_json}
 def files(work: Work) -> dict[str, str]:
     """File name (in ``cite/``) -> text, one per format."""
     return {f"{work.slug}.{ext}": write(work) for ext, write in WRITERS.items()}
+
+
+def site_citation_cff(text: str, repository: str, commit: str, url: Optional[str] = None) -> str:
+    """The CITATION.cff the site publishes: the repository's own file (title, authors, version, date, licence)
+    with the repository address and the commit of the version added, from the one setting (``repository.url``),
+    so that no copy of the address is kept by hand."""
+    extra = [f'repository-code: "{repository}"', f'commit: "{commit}"'] + ([f'url: "{url}"'] if url else [])
+    lines = text.rstrip("\n").split("\n")
+    at = next((i + 1 for i, line in enumerate(lines) if line.startswith("license:")), len(lines))
+    return "\n".join(lines[:at] + extra + lines[at:]) + "\n"

@@ -243,6 +243,11 @@ def _roles(chapter: Chapter, text: str, line: int) -> str:
             return ""
         if name in {"sub", "sup"}:
             return f"<{name}>{body}</{name}>"
+        if name == "site-file":  # a file of the book's site (the feed, a version's copy): named, not linked
+            explicit = _EXPLICIT.match(body)
+            if not explicit:
+                raise chapter.fail(here, f"{{site-file}}`{body}`: give 'text <path>'")
+            return f"{explicit.group('text')} (`{explicit.group('target')}` on the book's site)"
         raise chapter.fail(here, f"role {{{name}}} has no readable form in a notebook")
 
     return _ROLE.sub(one, text)
@@ -321,6 +326,8 @@ def _blocks(chapter: Chapter, lines: list[str], start: int, references: Callable
             out += ["The full list of references is on the book's References page."]
         elif name in {"code-block", "code"}:
             out += ["```" + arg, *content, "```"]
+        elif name == "versions-feed":
+            out += ["New versions of the review are announced in its Atom feed (`feed.xml` on the book's site)."]
         else:
             raise chapter.fail(here, f"directive {{{name}}} has no readable form in a notebook")
         i = end + 1

@@ -81,10 +81,18 @@ class _Server:
         self.httpd.server_close()
 
 
-def title_page_html(root: Path = REPO_ROOT, today: _dt.date | None = None) -> str:
-    """The PDF's first page: title, authors, version and date, how to cite, and the build stamp."""
+def version_url(root: Path = REPO_ROOT) -> str:
+    """The address a citation of the book at ``root`` gives (its build context's; see BuildContext.version_url)."""
+    from ..build.context import BuildContext
+
+    return BuildContext.load(root).version_url()
+
+
+def title_page_html(root: Path = REPO_ROOT, today: _dt.date | None = None, url: str | None = None) -> str:
+    """The PDF's first page: title, authors, version and date, how to cite (with ``url``, by default the
+    version's address), and the build stamp."""
     c = load_citation(under(root, CITATION_PATH))
-    work = cite.Work(citation=c, url=cite.version_url(c, c.url), slug="review")
+    work = cite.Work(citation=c, url=version_url(Path(root)) if url is None else url, slug="review")
     stamp = f"{build_footer(Path(root), today)} Inputs digest {inputs_digest(Path(root))}."
     e = html.escape
     return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{e(c.title)}</title>
@@ -130,7 +138,7 @@ _MARK_INTERACTIVE = """note => {
 
 
 def build_pdf(site: Path | str, out: Path | str | None = None, root: Path | str = REPO_ROOT,
-              chromium: str = CHROMIUM, log=print) -> PdfResult:
+              chromium: str = CHROMIUM, log=print, url: str | None = None) -> PdfResult:
     """Print the built site ``site`` (``_build/html``) into one PDF (default: ``site/il6mm-living-review.pdf``)."""
     from playwright.sync_api import sync_playwright
     from pypdf import PdfReader, PdfWriter
@@ -158,7 +166,7 @@ def build_pdf(site: Path | str, out: Path | str | None = None, root: Path | str 
         try:
             page = browser.new_page(viewport={"width": 1100, "height": 1400})
             page.route("**/*", _route_local(server.origin))
-            page.set_content(title_page_html(root))
+            page.set_content(title_page_html(root, url=url))
             parts = [("Title page", page.pdf(**{**options, "display_header_footer": False}))]
             for name in pages:
                 source = (site / f"{name}.html").read_text(encoding="utf-8")

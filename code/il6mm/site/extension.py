@@ -36,6 +36,7 @@ from ..publish import citation as cite
 from . import frames, launch, roles
 from .living_status import add_status_line
 from ..build.provenance import build_footer
+from ..publish import archive, feed
 from ..publish.pdf import PDF_NAME
 
 logger = logging.getLogger(__name__)
@@ -73,8 +74,11 @@ def _key_page_by_its_inputs(app: Sphinx, docname: str, source: list[str]) -> Non
 
 
 def _note_page_inputs(app: Sphinx, doctree: nodes.document) -> None:
-    """After a notebook page is read: keep what its kernel read (if it ran), and tell Sphinx the page depends
-    on those files, so it is read again when one changes."""
+    """After a page is read: every page depends on the package's code (its roles, directives and this extension
+    make its text), so a code change reads it again; a notebook page also keeps what its kernel read (if it
+    ran) and depends on those files. Reading again is cheap: only a page whose kernel inputs changed runs."""
+    for name in roles.package_files(app):
+        app.env.note_dependency(str(Path(app.srcdir) / name))
     key = app.env.temp_data.pop("il6mm_inputs_key", None)
     if key is None:
         return
@@ -238,8 +242,7 @@ def _load_context(app: Sphinx) -> None:
 
 
 def _review_work(app: Sphinx) -> cite.Work:
-    c = app.il6mm.citation
-    return cite.Work(citation=c, url=cite.version_url(c, app.config.html_baseurl or c.url), slug="review")
+    return cite.Work(citation=app.il6mm.citation, url=app.il6mm.version_url(), slug="review")
 
 
 def _chapter_work(app: Sphinx, docname: str) -> cite.Work | None:
@@ -247,8 +250,7 @@ def _chapter_work(app: Sphinx, docname: str) -> cite.Work | None:
     numbers = app.env.toc_secnumbers.get(docname, {}).get("")
     if not numbers or docname not in app.env.titles:
         return None
-    c = app.il6mm.citation
-    return cite.Work(citation=c, url=cite.version_url(c, app.config.html_baseurl or c.url, docname),
+    return cite.Work(citation=app.il6mm.citation, url=app.il6mm.version_url(docname),
                      slug=Path(docname).name, chapter=app.env.titles[docname].astext(),
                      number=".".join(str(n) for n in numbers))
 
@@ -281,18 +283,49 @@ class WhatsNewDirective(_GeneratedMyST):
 
 
 class VersionHistoryDirective(_GeneratedMyST):
-    """``{version-history}``: every version with its date, tag, trigger, search date and conclusions."""
+    """``{version-history}``: every version with its date, where to read it (its copy on this site, its PDF, its
+    evidence data, its source at its commit), trigger, search date and conclusions; then the feed of versions."""
 
     def markdown(self) -> str:
-        return living_versions.render_history(self.env.app.il6mm.versions)
+        context = self.env.app.il6mm
+        return (living_versions.render_history(context.versions, lambda e: version_links(context, e))
+                + "\n" + feed_sentence() + "\n")
+
+
+def version_links(context: BuildContext, entry) -> str:
+    """Where to read one version: its pages, PDF and evidence data on this site, and its source at its commit."""
+    commit = f"[{entry.commit[:7]}]({context.repository.tree(entry.commit)})"
+    if entry.version == context.latest.version:
+        return f"this site · {{site-file}}`PDF <{PDF_NAME}>` · source {commit}"
+    base = f"{archive.ARCHIVE_DIR}/{entry.version}"
+    return (f"{{site-file}}`pages <{base}/index.html>` · {{site-file}}`PDF <{base}/{PDF_NAME}>` · "
+            f"{{site-file}}`data <{base}/data/>` · source {commit}")
+
+
+def feed_sentence() -> str:
+    return (f"Follow new versions in any feed reader: {{site-file}}`the Atom feed of versions <{feed.FEED_NAME}>` "
+            "(one entry per version: what triggered it, whether its conclusions changed, its What's new and PDF).")
+
+
+class FeedLinkDirective(_GeneratedMyST):
+    """``{versions-feed}``: one sentence linking the Atom feed of versions."""
+
+    def markdown(self) -> str:
+        return feed_sentence() + "\n"
 
 
 class CiteThisVersionDirective(_GeneratedMyST):
     """``{cite-this-version}``: the suggested citation of this version and the citation downloads."""
 
     def markdown(self) -> str:
-        work = _review_work(self.env.app)
-        return f"> {cite.suggested_citation(work)}\n"
+        context = self.env.app.il6mm
+        text = f"> {cite.suggested_citation(_review_work(self.env.app))}\n"
+        if context.repository.is_placeholder:
+            text += ("\n:::{note}\nThe repository address in this citation "
+                     f"({context.repository.url}) is a placeholder: the review has not been published at a "
+                     "permanent address yet. Set `repository.url` in `_config.yml` (one setting) and every link, "
+                     "citation file and the site's `CITATION.cff` follow.\n:::\n")
+        return text
 
     def run(self) -> list[nodes.Node]:
         out = super().run()
@@ -309,9 +342,9 @@ class CiteThisVersionDirective(_GeneratedMyST):
 
 
 def _pdf_url(app: Sphinx, context: dict) -> str:
-    """The PDF of the whole review in the site (``make pdf``): absolute when the site's base URL is known."""
-    base = app.config.html_baseurl or app.il6mm.citation.url
-    return f"{base.rstrip('/')}/{PDF_NAME}" if base else context["pathto"](PDF_NAME, 1)
+    """The PDF of the whole review in the site (``make pdf``): absolute when the site's address is known."""
+    base = app.il6mm.site_url
+    return f"{base}{PDF_NAME}" if base else context["pathto"](PDF_NAME, 1)
 
 
 def _pdf_link(app: Sphinx, context: dict) -> str:
@@ -355,6 +388,30 @@ def _write_citation_files(app: Sphinx, exception) -> None:
     logger.info("il6mm: citation files for %d works in %s", len(works), out)
 
 
+def _write_site_files(app: Sphinx, exception) -> None:
+    """The site's CITATION.cff (complete, from the one repository setting) and the Atom feed of versions."""
+    if exception is not None or app.builder.name != "html" or not hasattr(app, "il6mm"):
+        return
+    context, out = app.il6mm, Path(app.outdir)
+    cff = cite.site_citation_cff(under(context.root, CITATION_PATH).read_text(encoding="utf-8"),
+                                 context.repository.url, context.latest.commit, context.site_url)
+    xml = feed.feed_xml(context.versions, context.citation.title, context.citation.authors,
+                        context.site_url or context.repository.url, context.site_url)
+    for name, data in (("CITATION.cff", cff.encode()), (feed.FEED_NAME, xml)):
+        tmp = out / f".{name}.tmp"
+        tmp.write_bytes(data)
+        os.replace(tmp, out / name)
+    logger.info("il6mm: %s and %s (%d versions)", "CITATION.cff", feed.FEED_NAME, len(context.versions))
+
+
+def _announce_feed(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Every page names the feed of versions in its head, so a feed reader finds it from any page."""
+    href = html.escape(context["pathto"](feed.FEED_NAME, 1), quote=True)
+    title = html.escape(f"{app.il6mm.citation.title}: versions", quote=True) if hasattr(app, "il6mm") else "Versions"
+    context["metatags"] = (context.get("metatags", "")
+                           + f'<link rel="alternate" type="application/atom+xml" title="{title}" href="{href}" />\n')
+
+
 def _lazy_images(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """Every figure image loads when it comes near the screen (``loading="lazy"``), not before the page's
     first paint: a chapter's text shows as fast as a page without figures. (The PDF makes them load first.)"""
@@ -379,6 +436,9 @@ def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", _cite_this_chapter)
     app.connect("doctree-resolved", _lazy_images)
     app.connect("build-finished", _write_citation_files)
+    app.connect("build-finished", _write_site_files)
+    app.add_directive("versions-feed", FeedLinkDirective)
+    app.connect("html-page-context", _announce_feed)
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
     app.connect("html-page-context", _interactive_figures, priority=900)
     app.connect("html-page-context", _accessible_citation_lists)

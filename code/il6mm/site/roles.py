@@ -9,6 +9,8 @@ and the line. The addresses are described in ``il6mm.results.values``.
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 
 
@@ -29,7 +31,7 @@ class value_ref(nodes.Inline, nodes.TextElement):
     """A resolved number awaiting its link (the link depends on the page it is written into)."""
 
 
-def _package_files(app: Sphinx) -> tuple[str, ...]:
+def package_files(app: Sphinx) -> tuple[str, ...]:
     """The package's modules, relative to the book (a value depends on the code that resolves or computes it)."""
     found = getattr(app, "_il6mm_package_files", None)
     if found is None:
@@ -53,8 +55,8 @@ class ValueRole(SphinxRole):
             logger.warning("il6mm: {val}`%s`: %s", self.text, exc, location=(self.env.docname, self.lineno),
                            type="il6mm", subtype="value")
             return [nodes.problematic(self.rawtext, self.rawtext)], []
-        # The page is read again when the value's data or the code that computes it changes.
-        for name in resolved.files + _package_files(self.env.app):
+        # The page is read again when the value's data changes (and, like every page, when the code does).
+        for name in resolved.files:
             self.env.note_dependency(str(Path(self.env.srcdir) / name))
         node = value_ref(self.rawtext, "", anchor=resolved.anchor, provenance=resolved.provenance,
                          address=resolved.address)
@@ -69,6 +71,25 @@ class ValueRole(SphinxRole):
         else:
             node += nodes.Text(resolved.text)
         return [node], []
+
+
+_SITE_FILE = re.compile(r"^(?P<text>.*?)\s*<(?P<path>[^<>]+)>$", re.S)
+
+
+def site_file_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+    """``{site-file}`text <path>``` -> a link to a file of the built site that is not a page (a version's copy,
+    the feed, the data package), relative to the page it stands on; Sphinx does not resolve it, so it never
+    turns into a download of a source file."""
+    match = _SITE_FILE.match(text.strip())
+    if not match:
+        msg = inliner.reporter.error(f"{{site-file}} needs 'text <path>', got {text!r}", line=lineno)
+        return [inliner.problematic(rawtext, rawtext, msg)], [msg]
+    env = inliner.document.settings.env
+    start = os.path.dirname(env.docname) or "."
+    target = os.path.relpath(match.group("path"), start).replace(os.sep, "/")
+    if match.group("path").endswith("/") and not target.endswith("/"):
+        target += "/"
+    return [nodes.reference(rawtext, match.group("text"), refuri=target)], []
 
 
 def anchor_role(name, rawtext, text, lineno, inliner, options=None, content=None):
@@ -93,5 +114,6 @@ def _link_values(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 def setup(app: Sphinx) -> None:
     app.add_role("val", ValueRole())
     app.add_role("record-anchor", anchor_role)
+    app.add_role("site-file", site_file_role)
     app.add_node(value_ref)
     app.connect("doctree-resolved", _link_values)
