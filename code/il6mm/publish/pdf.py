@@ -208,11 +208,26 @@ def build_pdf(site: Path | str, out: Path | str | None = None, root: Path | str 
     return result
 
 
+def up_to_date(site: Path, out: Path, root: Path = REPO_ROOT) -> bool:
+    """True when ``out`` is newer than every page it prints, the stylesheet and CITATION.cff (a no-op build
+    rewrites no page, so nothing would change)."""
+    if not out.is_file():
+        return False
+    inputs = [site / f"{name}.html" for name in toc_pages(root)] + [SITE_CSS_PATH, under(root, CITATION_PATH)]
+    return all(p.is_file() and p.stat().st_mtime <= out.stat().st_mtime for p in inputs)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m il6mm.publish.pdf", description="Print the built site as one PDF.")
     parser.add_argument("--site", default=str(REPO_ROOT / "_build" / "html"))
     parser.add_argument("--out", default=None)
+    parser.add_argument("--force", action="store_true", help="print even when the PDF is newer than every page")
     args = parser.parse_args(argv)
+    site = Path(args.site)
+    out = Path(args.out) if args.out else site / PDF_NAME
+    if not args.force and up_to_date(site, out):
+        print(f"pdf: {out} is up to date (newer than every page it prints)")
+        return 0
     try:
         build_pdf(args.site, args.out)
     except FileNotFoundError as exc:
