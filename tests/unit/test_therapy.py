@@ -25,7 +25,7 @@ def _record(**fields) -> CRSRecord:
 def test_every_patient_cohort_is_pooled_or_left_out_with_a_reason(evidence):
     for grade in ("any", "grade3"):
         pooling = crs_pooling(evidence.crs, grade)
-        pooled = {c.record for p in {**pooling.by_class, **pooling.prophylaxis}.values() for c in p.cohorts}
+        pooled = {c.record for c in pooling.cohorts}
         left = {x.record for x in pooling.left_out}
         patients = {r.id for r in evidence.crs if r.system == "patients" and r.product_class != "IL-6 blockade"}
         assert pooled | left == patients and not pooled & left
@@ -89,19 +89,51 @@ def test_a_bad_cohort_fails_the_load_with_file_record_and_field(tmp_path):
         load_evidence(data, REPO / "references.bib")
 
 
+def _diamonds(fig):
+    return [p for p in fig.axes[0].patches if isinstance(p, Polygon)]
+
+
 def test_forest_plot_draws_every_cohort_and_a_diamond_per_pooled_group(evidence):
     pooling = crs_pooling(evidence.crs)
     fig = crs_forest_figure(pooling, "class")
-    ax = fig.axes[0]
-    diamonds = [p for p in ax.patches if isinstance(p, Polygon)]
-    assert len(diamonds) == sum(p.k >= 2 for p in pooling.by_class.values())
-    labels = [t.get_text() for t in ax.get_yticklabels()]
+    # A diamond per setting of a class with two or more cohorts, and one for a class over both settings.
+    settings = sum(p.k >= 2 for p in pooling.by_class_setting.values())
+    both = sum(p.k >= 2 and len({c.setting for c in p.cohorts}) > 1 for p in pooling.by_class.values())
+    assert len(_diamonds(fig)) == settings + both
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     for pooled in pooling.by_class.values():
         assert all(any(c.label in label for label in labels) for c in pooled.cohorts)
-    alt = crs_forest_alt_text(pooling, "prophylaxis")
-    assert "prophylactic tocilizumab" in alt and f"{pooling.prophylaxis['with'].percent:.0f}%" in alt
+    products = crs_forest_figure(pooling, "product")
+    assert len(_diamonds(products)) == sum(p.k >= 2 for p in pooling.by_product.values())
     with pytest.raises(ValueError, match="view"):
         crs_forest_figure(pooling, "everything")
+
+
+def test_the_prophylaxis_cohorts_are_side_by_side_and_never_pooled(evidence):
+    pooling = crs_pooling(evidence.crs)
+    assert not _diamonds(crs_forest_figure(pooling, "prophylaxis"))
+    assert set(pooling.prophylaxis) == {"with", "without"}
+    alt = crs_forest_alt_text(pooling, "prophylaxis")
+    assert "prophylactic tocilizumab" in alt and "pooled" not in alt
+    for cohort in pooling.prophylaxis["with"]:
+        assert f"{cohort.label} {cohort.percent:.0f}%" in alt
+
+
+def test_trial_and_real_world_cohorts_are_pooled_apart_and_each_estimate_names_its_products(evidence):
+    from il6mm.figures.therapy import pooled_estimates_markdown
+
+    pooling = crs_pooling(evidence.crs)
+    trials, world = (pooling.by_class_setting[f"BCMA CAR-T / {s}"] for s in ("trials", "real-world"))
+    assert {c.setting for c in trials.cohorts} == {"trials"} and {c.setting for c in world.cohorts} == {"real-world"}
+    assert {c.record for c in trials.cohorts} | {c.record for c in world.cohorts} == {
+        c.record for c in pooling.by_class["BCMA CAR-T"].cohorts}
+    assert {c.product for c in pooling.by_class["BCMA CAR-T"].cohorts} == {"cilta-cel", "ide-cel"}
+    assert pooling.products_of(pooling.by_class["BCMA bispecific"]).endswith("only")
+    table = pooled_estimates_markdown(pooling)
+    car_t = pooling.by_class["BCMA CAR-T"]
+    row = next(line for line in table.splitlines() if line.startswith("| BCMA CAR-T |"))
+    assert pooling.products_of(car_t) in row and f"{car_t.tau2:.2f}" in row and f"{100 * car_t.i2:.0f}%" in row
+    assert f"{car_t.prediction_percent_low:.0f}\u2013{car_t.prediction_percent_high:.0f}%" in row
 
 
 def test_study_outcome_picks_the_arm_and_time(evidence):

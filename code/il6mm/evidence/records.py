@@ -35,7 +35,7 @@ from typing import Callable, Iterator, Optional
 from ..paths import BIB_PATH, DATA_DIR
 from .bibliography import bib_keys
 from .problems import EvidenceError, Problem
-from .schema import (CERTAINTY_LEVELS, GRADE_DOMAINS, KINDS_SINCE, ROB2_DOMAINS, ROB_ORDER, CertaintyRecord,
+from .schema import (CERTAINTY_LEVELS, GRADE_DOMAINS, GRADE_WORDING, KINDS_SINCE, ROB2_DOMAINS, ROB_ORDER, CertaintyRecord,
                      Registration, RiskOfBias)
 from .schema import (ENDPOINTS, ID_PATTERN, KEY_PATTERN, KINDS, PERCENT_MEASURES, REGISTRY_PATTERN, CRSRecord, Finding,
                      Outcome, Quantity, Study, TimelineEvent, _Record)
@@ -441,11 +441,23 @@ def check_record(record: _Record) -> list[tuple[str, str]]:
         if unknown:
             out.append(("downgrades", f"unknown domain(s) {', '.join(unknown)}; domains: {', '.join(GRADE_DOMAINS)}"))
         start = 3 if record.design == "randomised" else 1      # high, or low for observational evidence
-        expected = CERTAINTY_LEVELS[max(0, start - sum(d.levels for d in record.downgrades.values()))]
-        if record.certainty != expected:
-            out.append(("certainty", f"{record.design} evidence downgraded "
-                                     f"{sum(d.levels for d in record.downgrades.values())} level(s) is "
-                                     f"{expected!r}, not {record.certainty!r}"))
+        levels = sum(d.levels for d in record.downgrades.values())
+        if record.certainty == "not reported":
+            if levels:
+                out.append(("downgrades", "an outcome the studies did not report has nothing to downgrade"))
+        else:
+            expected = CERTAINTY_LEVELS[max(0, start - levels)]
+            if record.certainty != expected:
+                out.append(("certainty", f"{record.design} evidence downgraded {levels} level(s) is "
+                                         f"{expected!r}, not {record.certainty!r}"))
+        words = GRADE_WORDING[record.certainty]
+        hedges = [w for level, ws in GRADE_WORDING.items() if level != record.certainty for w in ws]
+        plain = record.plain_words.lower()
+        if words and not any(w in plain for w in words):
+            out.append(("plain_words", f"at {record.certainty!r} certainty the statement says "
+                                       f"{' or '.join(repr(w) for w in words)} (GRADE wording)"))
+        if not words and any(w in plain for w in hedges):
+            out.append(("plain_words", "at high certainty the statement is not hedged (GRADE wording)"))
         if not record.studies:
             out.append(("studies", "name the records the outcome rests on"))
     elif isinstance(record, Registration):

@@ -237,8 +237,20 @@ class RiskOfBias(_Record):
     overall: Judgement
 
 
-Certainty = Literal["high", "moderate", "low", "very low"]
+Certainty = Literal["high", "moderate", "low", "very low", "not reported"]
 CERTAINTY_LEVELS = ("very low", "low", "moderate", "high")
+#: How a statement about an outcome is worded at each certainty (GRADE): the words its plain-words sentence and
+#: key message must use. "not reported": the studies did not report the outcome, so there is nothing to grade.
+GRADE_WORDING: dict[str, tuple[str, ...]] = {
+    "high": (),
+    "moderate": ("probably",),
+    "low": ("may",),
+    "very low": ("uncertain",),
+    "not reported": ("do not know",),
+}
+#: The GRADE symbols of each certainty, as summary-of-findings tables print them.
+GRADE_SYMBOLS = {"high": "\u2295\u2295\u2295\u2295", "moderate": "\u2295\u2295\u2295\u25ef",
+                 "low": "\u2295\u2295\u25ef\u25ef", "very low": "\u2295\u25ef\u25ef\u25ef", "not reported": "\u2014"}
 #: The GRADE domains that can lower certainty.
 GRADE_DOMAINS: dict[str, str] = {
     "risk_of_bias": "risk of bias",

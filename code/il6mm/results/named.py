@@ -216,16 +216,16 @@ def _crs(grade: str):
         from ..analysis.crs_pooling import crs_pooling
 
         pooling = crs_pooling(results.evidence.crs, grade)
-        used = [c.record for p in {**pooling.by_class, **pooling.prophylaxis}.values() for c in p.cohorts]
-        return pooling, tuple(dict.fromkeys(used))
+        return pooling, tuple(c.record for c in pooling.cohorts)
     return compute
 
 
 result("crs_any", "random-effects (DerSimonian-Laird) pooled proportion of patients with CRS of any grade, on the "
-       "logit scale, by therapy class and by prophylactic tocilizumab (non-randomised cohorts)")(_crs("any"))
+       "logit scale, by therapy class, by class with trial and real-world cohorts apart, and by product; the "
+       "cohorts with and without prophylactic tocilizumab side by side, not pooled (non-randomised cohorts)")(_crs("any"))
 result("crs_grade3", "random-effects (DerSimonian-Laird) pooled proportion of patients with CRS of grade 3 or "
-       "higher, on the logit scale, by therapy class and by prophylactic tocilizumab (non-randomised cohorts)")(
-    _crs("grade3"))
+       "higher, on the logit scale, by therapy class, by class and setting, and by product; the prophylaxis "
+       "cohorts side by side, not pooled (non-randomised cohorts)")(_crs("grade3"))
 
 
 @result("registrations", "counts of the registered trials of IL-6 blockade in myeloma, by status")
@@ -234,4 +234,5 @@ def _registrations(results: ResultSet):
     counts = {"total": len(regs)}
     for status in ("completed", "terminated", "withdrawn", "recruiting"):
         counts[status] = sum(r.status == status for r in regs)
+    counts["open"] = sum(r.status in ("recruiting", "not yet recruiting", "active, not recruiting") for r in regs)
     return counts, tuple(r.id for r in regs)
