@@ -21,4 +21,4 @@ live) is shared by all.
 # beside it. CITATION.cff is the one source of truth; `make release` (il6mm.living.release) rewrites
 # this line from it, code/pyproject.toml takes its version from here (setuptools `attr:`), and
 # tests/unit/test_metadata.py checks that all of them agree.
-__version__ = "0.3.0"
+__version__ = "0.4.0"
