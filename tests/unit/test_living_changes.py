@@ -180,3 +180,15 @@ def test_whats_new_shows_only_the_latest_version_with_numbers_old_to_new():
     assert f"| ``orlowski2015`` | ``{HR}`` | 0.869 | 0.87 | ``orlowski2015siltuximab`` |" in text
     history = render_history(entries)
     assert history.index("| 0.2.0 |") < history.index("| 0.1.0 |")
+
+
+def test_earlier_wording_names_its_numbers_instead_of_computing_them_again():
+    # The previous analysis may compute a result the current one no longer has (or another value for it).
+    from il6mm.living.versions import ValueChange
+    change = ValueChange(record="sof-crs-prophylaxis", kind="certainty", source="s", path="effect",
+                         old="pooled {val}`@crs_any.prophylaxis[with].percent:.0f`%",
+                         new="{val}`crs-x.n` patients")
+    entries = [_entry("0.1.0", dt.date(2026, 11, 27)), _entry("0.2.0", dt.date(2026, 12, 1), fields_changed=[change])]
+    text = render_whats_new(entries)
+    assert "pooled [crs_any.prophylaxis[with].percent]% -> {val}`crs-x.n` patients" in text
+    assert "shown by the name of its result" in text

@@ -76,6 +76,7 @@ def test_the_first_release_adds_every_record(repo):
     ("missing trigger", "TRIGGER is missing"),
     ("conclusions changed without which", "needs WHICH"),
     ("failing build", "the build failed \\(exit 3\\)"),
+    ("build fails with the new entry", "rolled back: the build with the new entry failed \\(exit 3\\)"),
     ("previous commit not in the history", "version 0.1.0: its recorded commit (deadbeef){5} cannot be found: the commit "
                                            "is not in this repository's history.*git fetch --unshallow"),
     ("patch version with new evidence", "0.1.1 is a patch version of 0.1.0, but the evidence changed \\(1 number "
@@ -102,6 +103,9 @@ def test_a_refused_release_changes_nothing(repo, case, expected):
         args["conclusions"] = "changed"
     elif case == "failing build":
         args["build_command"] = [sys.executable, "-c", "import sys; print('a warning'); sys.exit(3)"]
+    elif case == "build fails with the new entry":  # e.g. What's new cannot render one of its changes
+        args["build_command"] = [sys.executable, "-c", "import pathlib, sys; sys.exit(3 if 'version: 0.2.0' in "
+                                 "pathlib.Path('data/living/versions.yaml').read_text() else 0)"]
     elif case == "previous commit not in the history":  # a rewritten history, or a commit from elsewhere
         versions = repo / "data" / "living" / "versions.yaml"
         versions.write_text(_with_commit(versions.read_text(), "0.1.0", "deadbeef" * 5))

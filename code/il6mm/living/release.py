@@ -18,7 +18,8 @@ In order, and stopping with a clear message and nothing changed at the first pro
 Then it writes the new entry, with the commit it is released from (HEAD), into ``data/living/versions.yaml``
 and ``CHANGELOG.md``, the version and date into ``CITATION.cff`` (the source of truth) and the package's
 ``__version__`` (which ``pyproject.toml`` reads), gives every search run not yet in a released version this
-version in ``data/living/search_log.yaml`` (so the flow diagram counts it under this version), commits
+version in ``data/living/search_log.yaml`` (so the flow diagram counts it under this version), builds the
+book again with them (the pages that show versions must render the new entry), commits
 "Release x.y.z" with the trailer ``Released-from: <commit>`` and creates the annotated tag ``vX.Y.Z`` (a
 convenience; ``make tags`` recreates any missing one), last. Every file is written to a temporary file first
 and moved into place with ``os.replace``; if the commit or the tag fails, the files, the index and the branch
@@ -274,6 +275,12 @@ def release(version: str, trigger: Optional[str], conclusions: Optional[str], wh
             temps[p] = tmp
         for p, tmp in temps.items():
             os.replace(tmp, files[p])
+        # 7. The book builds with the new entry too (What's new renders its changes: earlier wording, new records).
+        log(f"release {version}: building with the new entry")
+        rebuilt = subprocess.run(command, cwd=repo, capture_output=True, text=True)
+        if rebuilt.returncode != 0:
+            raise ReleaseError(f"the build with the new entry failed (exit {rebuilt.returncode}):\n"
+                               + (rebuilt.stdout + rebuilt.stderr)[-3000:])
         _git(repo, "add", "--", *[str(p) for p in texts])
         conclusions_text = "changed: " + entry.which_conclusions if entry.conclusions_changed else "not changed"
         _git(repo, "commit", "-q", "-m", f"Release {version}", "-m",

@@ -260,6 +260,17 @@ def _show(value) -> str:
     return str(value)
 
 
+# A {val} role in wording: ``{val}`target:format```.
+_VAL_ROLE = re.compile(r"\{val\}`([^`]+)`")
+
+
+def _show_earlier(value) -> str:
+    """Earlier wording, with each number it computed shown by the name of the result it came from: the
+    current analysis may no longer compute that result, and its current value would not be the earlier one."""
+    text = _show(value)
+    return _VAL_ROLE.sub(lambda m: "[" + m.group(1).split(":")[0].lstrip("@").replace("`", "'") + "]", text)
+
+
 def _code(text: str | None) -> str:
     if text is None:  # a record that cites no publication (e.g. a registry entry)
         return "(registry page)"
@@ -312,8 +323,11 @@ def render_whats_new(entries: list[VersionEntry]) -> str:
     if c.items_changed or c.fields_changed:
         lines += ["", "### Other changes within records", ""]
         lines += [f"- {_code(i.record)} {_code(i.path)}: {i.change} ({markdown.cell(i.item)})" for i in c.items_changed]
-        lines += [f"- {_code(f.record)} {_code(f.path)}: {markdown.cell(_show(f.old))} -> {markdown.cell(_show(f.new))}"
-                  for f in c.fields_changed]
+        if any(_VAL_ROLE.search(_show(f.old)) for f in c.fields_changed):
+            lines += ["", "In earlier wording a computed number is shown by the name of its result in brackets; "
+                          "its value is in the previous version's pages.", ""]
+        lines += [f"- {_code(f.record)} {_code(f.path)}: {markdown.cell(_show_earlier(f.old))} -> "
+                  f"{markdown.cell(_show(f.new))}" for f in c.fields_changed]
     lines += ["", "### References", ""]
     lines.append(f"- Added ({len(c.references_added)}): " + (", ".join(_code(k) for k in c.references_added) or "none") + ".")
     lines.append(f"- Removed ({len(c.references_removed)}): " + (", ".join(_code(k) for k in c.references_removed) or "none") + ".")
