@@ -11,7 +11,7 @@ ENV_STAMP := $(VENV)/.installed
 BUILD := $(VENV)/bin/jupyter-book build . -W -n --keep-going
 PORT ?= 8000
 
-.PHONY: book check test serve clean env browser lock release tags pdf search pending binder-env lab
+.PHONY: book check test serve clean env browser lock release tags pdf search pending binder-env lab dictionary
 
 env: $(ENV_STAMP)
 
@@ -105,6 +105,11 @@ serve:
 # Needs IL6MM_ENTREZ_EMAIL (NCBI asks for a contact address); NCBI_API_KEY is optional.
 search: $(ENV_STAMP)
 	$(PY) -m il6mm.living search
+
+# The data dictionary in data/README.md (between its marker comments), generated from the field descriptions of
+# code/il6mm/evidence/schema.py; tests/unit/test_data_dictionary.py fails while it differs.
+dictionary: $(ENV_STAMP)
+	$(PY) -m il6mm.publish.dictionary --write data/README.md
 
 # List the candidates awaiting screening.
 pending: $(ENV_STAMP)

@@ -1,10 +1,11 @@
 """The built site publishes the evidence as an open data package (data/datapackage.json), valid to Frictionless,
 with its version, licence and a row for every record; each earlier version's copy has its own; the Evidence
-tables and How to cite pages link it."""
+tables and How to cite pages link it, and the Evidence tables page shows the data dictionary."""
 
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from frictionless import validate
@@ -53,3 +54,13 @@ def test_the_evidence_tables_and_how_to_cite_link_the_package(site, page):
     html = (site / f"{page}.html").read_text()
     assert 'href="../data/datapackage.json"' in html
     assert (site / "data" / "datapackage.json").is_file()
+
+
+def test_the_evidence_tables_page_shows_the_data_dictionary(site):
+    html = (site / "chapters" / "evidence-tables.html").read_text()
+    section = html.split('id="the-evidence-as-data"', 1)[1].split('id="summary"', 1)[0]
+    headers = [h.strip() for h in re.findall(r"<th class=\"head\">\s*(?:<p>)?([^<]+)", section)]
+    assert headers[:5] == ["field", "type", "unit", "meaning", "allowed values"]
+    for table in dp.tables():
+        assert f'<span class="pre">{table.path}</span>' in section, table.name
+    assert "&lt;arm&gt; vs &lt;arm&gt;" in section   # schema prose shown literally
