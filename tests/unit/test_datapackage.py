@@ -1,7 +1,7 @@
 """The evidence as an open data package (il6mm.publish.datapackage), generated from the pydantic schemas: a
 table per record kind and nested list with keys between them, the version and the licence, valid to
 Frictionless while a broken record is not, and each earlier version's copy with its own. (The data dictionary:
-test_data_dictionary.py; the package of the built site and of the version archive: tests/book/test_datapackage.py.)"""
+test_data_dictionary.py; the package of the built site and of the version archive: tests/book/test_site_datapackage.py.)"""
 
 from __future__ import annotations
 
