@@ -408,7 +408,8 @@ def tables() -> tuple[Table, ...]:
     for kind, (fname, model) in KINDS.items():
         out += _record_tables(kind, fname, model)
     columns, keys, nested = _columns(Reference, owner=REFERENCES)
-    assert not keys and not nested
+    if keys or nested:
+        raise TypeError("references: a reference names no other table and holds no list")
     out.append(Table(REFERENCES, REFERENCES, Reference, "References",
                      "One row per work of references.bib: " + _first_sentence(Reference.__doc__).lower(),
                      tuple(columns), ("key",)))
