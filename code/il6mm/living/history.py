@@ -127,8 +127,32 @@ def recreate_tags(repo: Path | str, entries: Sequence[VersionEntry], log=print) 
     return created
 
 
+#: What GitHub gives as the commit before a push that created the branch.
+NO_COMMIT = "0" * 40
+
+
+def versions_added(repo: Path | str, before: str, entries: Sequence[VersionEntry]) -> list[str]:
+    """The versions of ``entries`` (the versions file now) that the versions file did not list at commit
+    ``before``: what a push from ``before`` released. A ``before`` that no history holds (a new branch, a push
+    that rewrote the history) or a file that did not exist then counts as nothing released before it."""
+    from ..paths import REPO_ROOT, VERSIONS_PATH
+
+    known: set[str] = set()
+    if before and before != NO_COMMIT and _git(repo, "cat-file", "-e", f"{before}^{{commit}}", check=False).returncode == 0:
+        shown = _git(repo, "show", f"{before}:{VERSIONS_PATH.relative_to(REPO_ROOT).as_posix()}", check=False)
+        if shown.returncode == 0:
+            try:
+                old = yaml.safe_load(shown.stdout) or []
+            except yaml.YAMLError:
+                old = []
+            known = {str(e.get("version")) for e in old if isinstance(e, dict)} if isinstance(old, list) else set()
+    return [e.version for e in entries if e.version not in known]
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    """``make tags``: recreate every missing version tag from the versions file."""
+    """``make tags``: recreate every missing version tag from the versions file. With ``--added-since REV``: print
+    the versions added to the versions file since commit REV, one a line (the site workflow deploys on a push
+    that released one)."""
     import argparse
     import sys
 
@@ -138,9 +162,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m il6mm.living.history",
                                      description="Recreate every missing vX.Y.Z tag from data/living/versions.yaml.")
     parser.add_argument("--repo", default=str(REPO_ROOT), help=argparse.SUPPRESS)
+    parser.add_argument("--added-since", metavar="REV", default=None,
+                        help="print the versions added to the versions file since commit REV instead")
     args = parser.parse_args(argv)
     try:
-        recreate_tags(args.repo, load_versions(Path(args.repo) / VERSIONS_PATH.relative_to(REPO_ROOT)))
+        entries = load_versions(Path(args.repo) / VERSIONS_PATH.relative_to(REPO_ROOT))
+        if args.added_since is not None:
+            for version in versions_added(args.repo, args.added_since, entries):
+                print(version)
+            return 0
+        recreate_tags(args.repo, entries)
     except (HistoryError, VersionsError, subprocess.CalledProcessError) as exc:
         detail = exc.stderr if isinstance(exc, subprocess.CalledProcessError) else exc
         print(f"tags: {detail}", file=sys.stderr)

@@ -26,6 +26,27 @@ Schedule = Literal["weekly", "monthly", "quarterly"]
 #: Longest gap, in days, between two runs that still keeps to the schedule.
 SCHEDULE_DAYS = {"weekly": 7, "monthly": 31, "quarterly": 92}
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_CRON_FIELD = r"(\d{1,2})"
+
+
+def cron_schedule(expression: str) -> Schedule:
+    """The schedule a cron expression (minute hour day-of-month month day-of-week) keeps: weekly on one day of
+    the week, monthly on one day of every month, quarterly on one day of every third month (the scheduled
+    workflow must run the searches as often as they plan); ``ValueError`` for one that keeps none of them
+    (every day, twice a month, the 31st, ...)."""
+    fields = expression.split()
+    if len(fields) != 5 or not all(re.fullmatch(_CRON_FIELD, f) for f in fields[:2]):
+        raise ValueError(f"cron {expression!r}: expected 'minute hour day month weekday' with one minute and hour")
+    day, month, weekday = fields[2:]
+    if day == "*" and month == "*" and re.fullmatch(r"[0-6]", weekday):
+        return "weekly"
+    if re.fullmatch(r"([1-9]|1\d|2[0-8])", day) and weekday == "*":
+        if month == "*":
+            return "monthly"
+        if month in ("*/3", "1,4,7,10", "2,5,8,11", "3,6,9,12"):
+            return "quarterly"
+    raise ValueError(f"cron {expression!r} keeps none of the schedules {', '.join(SCHEDULE_DAYS)} (one weekday "
+                     "weekly; one day from 1 to 28 every month, or every third month)")
 
 
 class SavedSearch(BaseModel):

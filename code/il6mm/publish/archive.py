@@ -11,8 +11,9 @@ pages, its PDF and its evidence data, built from the commit the versions file re
    kept in the cache; the current one when they are equal), its own front-end files (``npm ci`` per
    ``package-lock.json``), then its PDF with its own printer (the current printer for a version that had
    none: 0.1.0);
-3. copies the build into the site under ``versions/X.Y.Z/`` with its evidence files (``data/``), puts a banner at
-   the top of every page ("You are reading version X of date D; the latest is Y", linking to the latest), and
+3. copies the build into the site under ``versions/X.Y.Z/`` with its evidence files (``data/``) and their data
+   package, made with today's code from the version's own records (read with today's schema; a version whose
+   records no longer load says so in its ``data/`` instead), puts a banner at the top of every page ("You are reading version X of date D; the latest is Y", linking to the latest), and
    points its source links at the repository address of today (``repository.url``), since a repository that
    moved is reached at its new address.
 
@@ -40,10 +41,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
-from ..build.context import load_repository
+from ..build.context import load_repository, load_site_url
 from ..living.history import HistoryError, release_commit
-from ..living.versions import VersionEntry, load_versions
-from ..paths import BIB_PATH, CONFIG_PATH, DATA_DIR, REPO_ROOT, VERSIONS_PATH, under
+from ..living.versions import VersionEntry, VersionsError, load_citation, load_versions
+from ..paths import BIB_PATH, CITATION_PATH, CONFIG_PATH, DATA_DIR, REPO_ROOT, VERSIONS_PATH, under
+from . import datapackage
 from .pdf import PDF_NAME
 
 ARCHIVE_DIR = "versions"
@@ -202,7 +204,9 @@ def build_version(repo: Path, entry: VersionEntry, cache: Path, *, log=print,
         staged = Path(tmp) / "out"
         staged.mkdir()
         os.replace(site, staged / "html")
-        shutil.copytree(under(src, DATA_DIR), staged / "html" / "data", ignore=shutil.ignore_patterns("README.md"))
+        # A version that published its own data package has html/data already: its records go beside it.
+        shutil.copytree(under(src, DATA_DIR), staged / "html" / "data", ignore=shutil.ignore_patterns("README.md"),
+                        dirs_exist_ok=True)
         shutil.copy2(under(src, BIB_PATH), staged / "html" / "data" / BIB_PATH.name)
         size = sum(p.stat().st_size for p in (staged / "html").rglob("*") if p.is_file())
         record = Built(entry.version, entry.date.isoformat(), commit, load_repository(under(src, CONFIG_PATH)).url,
@@ -234,9 +238,13 @@ def banner_html(version: str, date: str, latest: VersionEntry, to_root: str, lat
 _BODY = re.compile(r"(<body\b[^>]*>)", re.I)
 
 
-def _into_site(built: Path, record: Built, dest: Path, latest: VersionEntry, site: Path, repository: str) -> int:
-    """Copy one cached build to ``dest`` with a banner on every page and today's repository address."""
+def _into_site(built: Path, record: Built, dest: Path, latest: VersionEntry, site: Path, repository: str,
+               package: Optional[Callable[[Path, Built], None]] = None) -> int:
+    """Copy one cached build to ``dest`` with its data package (``package(data folder, record)``), a banner on
+    every page and today's repository address."""
     shutil.copytree(built / "html", dest)
+    if package is not None and (dest / "data").is_dir():
+        package(dest / "data", record)
     pages = 0
     for page in dest.rglob("*.html"):
         relative = page.relative_to(dest)
@@ -271,6 +279,29 @@ def latest_stub(latest: VersionEntry) -> str:
             '<a href="../../index.html">read it at the root of this site</a>.</p></body></html>\n')
 
 
+def _version_package(repo: Path, repository, log) -> Callable[[Path, Built], None]:
+    """What writes an earlier version's data package: its own records, today's code, today's CITATION.cff for
+    the title, authors and licence, the version's own number and date, and its lasting address."""
+    try:
+        citation = load_citation(under(repo, CITATION_PATH))
+    except VersionsError as exc:
+        raise ArchiveError(str(exc)) from None
+    site_url = load_site_url(under(repo, CONFIG_PATH))
+
+    def write(folder: Path, record: Built) -> None:
+        homepage = f"{site_url}{ARCHIVE_DIR}/{record.version}/" if site_url else repository.tree(record.commit)
+        try:
+            report = datapackage.write_version_package(folder, citation, record.version,
+                                                       _dt.date.fromisoformat(record.date), homepage)
+        except datapackage.DataPackageError as exc:
+            raise ArchiveError(f"version {record.version}: its data package: {exc}") from None
+        if report is None:
+            log(f"archive: version {record.version}: no data package, its records do not load with today's "
+                f"schema (said in {ARCHIVE_DIR}/{record.version}/data/{datapackage.NO_PACKAGE})")
+
+    return write
+
+
 @dataclass
 class ArchiveReport:
     versions: list[tuple[Built, bool]]   # each version's build and whether it came from the cache
@@ -290,7 +321,9 @@ def archive(repo: Path | str = REPO_ROOT, site: Path | str | None = None, cache:
     cache = Path(cache) if cache else cache_root()
     entries = load_versions(under(repo, VERSIONS_PATH))
     latest = entries[-1]
-    repository = load_repository(under(repo, CONFIG_PATH)).url
+    repository = load_repository(under(repo, CONFIG_PATH))
+    package = _version_package(repo, repository, log)
+    repository = repository.url
     built = []
     for entry in entries[:-1]:
         try:
@@ -304,7 +337,7 @@ def archive(repo: Path | str = REPO_ROOT, site: Path | str | None = None, cache:
     staging.mkdir()
     pages = 0
     for folder, record, _ in built:
-        pages += _into_site(folder, record, staging / record.version, latest, site, repository)
+        pages += _into_site(folder, record, staging / record.version, latest, site, repository, package)
     (staging / latest.version).mkdir(exist_ok=True)
     (staging / latest.version / "index.html").write_text(latest_stub(latest), encoding="utf-8")
     shutil.rmtree(out, ignore_errors=True)

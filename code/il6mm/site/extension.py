@@ -9,7 +9,8 @@ changed input changes the key, so that page, and no other, executes again. Sphin
 Versions and citing: the versions file and CITATION.cff are loaded (and validated) at ``builder-inited``;
 the ``{whats-new}``, ``{version-history}`` and ``{cite-this-version}`` directives render them; every numbered
 chapter ends with a "Cite this chapter" box; every page links the PDF (``make pdf``) and names it in
-``citation_pdf_url``; BibTeX, RIS and CSL-JSON files are written into the site's ``cite/`` at ``build-finished``.
+``citation_pdf_url``; BibTeX, RIS and CSL-JSON files are written into the site's ``cite/`` at ``build-finished``,
+and the evidence as an open data package into its ``data/`` (``il6mm.publish.datapackage``).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from ..publish import citation as cite
 from . import frames, launch, roles
 from .living_status import add_status_line
 from ..build.provenance import build_footer
-from ..publish import archive, feed
+from ..publish import archive, datapackage, feed
 from ..publish.pdf import PDF_NAME
 
 logger = logging.getLogger(__name__)
@@ -404,6 +405,18 @@ def _write_site_files(app: Sphinx, exception) -> None:
     logger.info("il6mm: %s and %s (%d versions)", "CITATION.cff", feed.FEED_NAME, len(context.versions))
 
 
+def _write_data_package(app: Sphinx, exception) -> None:
+    """The evidence as an open data package in the site's data/ (il6mm.publish.datapackage)."""
+    if exception is not None or app.builder.name != "html" or not hasattr(app, "il6mm"):
+        return
+    try:
+        report = datapackage.write_site_package(app.il6mm, Path(app.outdir) / datapackage.SITE_DIR)
+    except datapackage.DataPackageError as exc:
+        raise ExtensionError(f"il6mm: the data package: {exc}") from None
+    logger.info("il6mm: data package in %s (%d tables, %d rows)", report.folder, len(report.rows),
+                sum(report.rows.values()))
+
+
 def _announce_feed(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     """Every page names the feed of versions in its head, so a feed reader finds it from any page."""
     href = html.escape(context["pathto"](feed.FEED_NAME, 1), quote=True)
@@ -437,6 +450,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("doctree-resolved", _lazy_images)
     app.connect("build-finished", _write_citation_files)
     app.connect("build-finished", _write_site_files)
+    app.connect("build-finished", _write_data_package)
     app.add_directive("versions-feed", FeedLinkDirective)
     app.connect("html-page-context", _announce_feed)
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
