@@ -78,7 +78,7 @@ def _as_at_version_010(dest):
     text = text.replace(f'date-released: "{data["date-released"]}"', f'date-released: "{entries[0].date.isoformat()}"')
     text = text.replace(f"date-released: {data['date-released']}", f'date-released: "{entries[0].date.isoformat()}"')
     cff.write_text(text)
-    init = dest / "code" / "il6mm" / "__init__.py"
+    init = dest / "code" / "il6mm" / "version.py"
     init.write_text(init.read_text().replace(f'__version__ = "{data["version"]}"', '__version__ = "0.1.0"'))
 
 

@@ -13,12 +13,16 @@ The layout follows the flow of the book, one way:
 * ``site``      what Sphinx calls: the extension, the value role, frame files, the status line.
 
 Later layers import earlier ones, never the reverse (tests/unit/test_layout.py); ``paths`` (where inputs
-live) is shared by all.
+live) and ``version`` are shared by all.
 """
 
-# The version is kept as a literal, not read from CITATION.cff at import: an installed (non-editable) copy
-# of the package, or one imported from a kernel whose working directory is elsewhere, has no CITATION.cff
-# beside it. CITATION.cff is the one source of truth; `make release` (il6mm.living.release) rewrites
-# this line from it, code/pyproject.toml takes its version from here (setuptools `attr:`), and
-# tests/unit/test_metadata.py checks that all of them agree.
-__version__ = "0.4.0"
+# The version lives in ``il6mm.version`` and is imported only when asked for: every page imports this package,
+# and a page re-executes when a module it imported changes (il6mm.build.inputs), so a release, which rewrites
+# the version and nothing a page computes, must not touch a module every page imports.
+
+
+def __getattr__(name: str):
+    if name == "__version__":
+        from .version import __version__
+        return __version__
+    raise AttributeError(f"module 'il6mm' has no attribute {name!r}")

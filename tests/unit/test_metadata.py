@@ -17,7 +17,7 @@ def test_version_is_the_same_everywhere():
     cff = yaml.safe_load((REPO / "CITATION.cff").read_text())
     pyproject = tomllib.loads((REPO / "code" / "pyproject.toml").read_text())
     assert "version" not in pyproject["project"] and "version" in pyproject["project"]["dynamic"]
-    assert pyproject["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "il6mm.__version__"}
+    assert pyproject["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "il6mm.version.__version__"}
     assert cff["version"] == il6mm.__version__
     latest = load_versions()[-1]
     assert (latest.version, latest.date.isoformat()) == (cff["version"], cff["date-released"])

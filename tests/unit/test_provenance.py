@@ -54,3 +54,9 @@ def test_footer_without_git_has_no_commit(tmp_path):
     import datetime
     footer = provenance.build_footer(tmp_path, today=datetime.date(2026, 1, 2))
     assert footer == f"Version {il6mm.__version__}, built 2026-01-02."
+
+
+def test_in_the_book_the_stamp_leaves_the_version_to_sphinx(monkeypatch):
+    # A release rewrites the version only: no page may have to run again to print it.
+    monkeypatch.setattr(provenance, "page_digest", lambda: "0123456789abcdef")
+    assert provenance.build_stamp() == "Computed with il6mm {review}`version` from inputs 0123456789ab."

@@ -31,7 +31,7 @@ def test_two_releases_with_a_changed_number_in_between(repo):
     assert [e.version for e in entries] == ["0.1.0", "0.2.0", "0.3.0"]
     cff = yaml.safe_load((repo / "CITATION.cff").read_text())
     assert (cff["version"], cff["date-released"]) == ("0.3.0", "2026-12-01")
-    assert '__version__ = "0.3.0"' in (repo / "code" / "il6mm" / "__init__.py").read_text()
+    assert '__version__ = "0.3.0"' in (repo / "code" / "il6mm" / "version.py").read_text()
     changelog = (repo / "CHANGELOG.md").read_text()
     assert changelog.index("## 0.3.0") < changelog.index("## 0.2.0") < changelog.index("## 0.1.0")
     assert f"orlowski2015 {HR}: 0.869 -> 0.87" in changelog

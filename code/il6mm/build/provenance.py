@@ -12,7 +12,7 @@ import datetime as _dt
 import subprocess
 from pathlib import Path
 
-from .. import __version__
+from ..version import __version__
 from ..paths import REPO_ROOT
 from .inputs import digest_files, every_input, page_digest
 
@@ -31,7 +31,9 @@ def build_stamp(root: Path = REPO_ROOT) -> str:
     """One line a chapter prints so readers can tell which code and evidence made its figures: in the book,
     the digest of what this page read (il6mm.build.inputs); elsewhere, of every input."""
     digest = page_digest()
-    return f"Computed with il6mm {__version__} from inputs {(digest or inputs_digest(root))[:12]}."
+    if digest:  # in the book: the version is filled in by Sphinx ({review} role), so a release runs no page
+        return f"Computed with il6mm {{review}}`version` from inputs {digest[:12]}."
+    return f"Computed with il6mm {__version__} from inputs {inputs_digest(root)[:12]}."
 
 
 def git_commit(root: Path = REPO_ROOT) -> str | None:

@@ -16,10 +16,10 @@ In order, and stopping with a clear message and nothing changed at the first pro
    not carry evidence changes or changed conclusions (:func:`version_policy_problem`).
 
 Then it writes the new entry, with the commit it is released from (HEAD), into ``data/living/versions.yaml``
-and ``CHANGELOG.md``, the version and date into ``CITATION.cff`` (the source of truth) and the package's
-``__version__`` (which ``pyproject.toml`` reads), gives every search run not yet in a released version this
-version in ``data/living/search_log.yaml`` (so the flow diagram counts it under this version), builds the
-book again with them (the pages that show versions must render the new entry), commits
+and ``CHANGELOG.md``, the version and date into ``CITATION.cff`` (the source of truth) and
+``il6mm/version.py`` (which ``pyproject.toml`` reads), gives every search run not yet in a released version
+this version in ``data/living/search_log.yaml`` (so the flow diagram counts it under this version), builds
+the book again with them (the pages that show versions must render the new entry), commits
 "Release x.y.z" with the trailer ``Released-from: <commit>`` and creates the annotated tag ``vX.Y.Z`` (a
 convenience; ``make tags`` recreates any missing one), last. Every file is written to a temporary file first
 and moved into place with ``os.replace``; if the commit or the tag fails, the files, the index and the branch
@@ -57,7 +57,7 @@ def default_build_command() -> list[str]:
 VERSIONS_FILE = Path("data/living/versions.yaml")
 CHANGELOG = Path("CHANGELOG.md")
 CITATION = Path("CITATION.cff")
-PACKAGE_INIT = Path("code/il6mm/__init__.py")
+PACKAGE_INIT = Path("code/il6mm/version.py")
 SEARCH_LOG = Path("data/living/search_log.yaml")
 
 CHANGELOG_HEAD = """\
@@ -166,7 +166,7 @@ def rewrite_package_version(text: str, version: str) -> str:
 
 def release(version: str, trigger: Optional[str], conclusions: Optional[str], which: Optional[str] = None, *,
             repo: Path | str = REPO_ROOT, date: Optional[_dt.date] = None, searched_up_to: Optional[_dt.date] = None,
-            search_note: Optional[str] = None, summary: Optional[str] = None,
+            search_note: Optional[str] = None, summary: Optional[str] = None, methods: Optional[str] = None,
             build_command: Optional[Sequence[str]] = None, log=print) -> VersionEntry:
     """Make one release (see the module docstring); raise :class:`ReleaseError` with nothing changed."""
     repo = Path(repo).resolve()
@@ -240,7 +240,8 @@ def release(version: str, trigger: Optional[str], conclusions: Optional[str], wh
         entry = VersionEntry(version=version, date=date, commit=released_from, tag=tag, trigger=trigger.strip(),
                              conclusions_changed=conclusions == "changed",
                              which_conclusions=(which or "").strip() or None, searched_up_to=searched_up_to,
-                             search_note=search_note, summary=summary, changes=changes)
+                             search_note=search_note, summary=summary,
+                             methods_changes=(methods or "").strip() or None, changes=changes)
     except ValueError as exc:
         raise ReleaseError(f"the new entry is not valid: {exc}") from None
     problem = version_policy_problem(current, version, changes, conclusions == "changed")
@@ -325,6 +326,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--trigger", default="", help="what triggered this version")
     parser.add_argument("--conclusions", default="", help="'changed' or 'unchanged'")
     parser.add_argument("--which", default="", help="which conclusions changed (needed with 'changed')")
+    parser.add_argument("--methods", default="", help="what changed in the methods with this version, if anything")
     parser.add_argument("--searched-up-to", type=_dt.date.fromisoformat, default=None,
                         help="the date the evidence was searched up to (YYYY-MM-DD)")
     parser.add_argument("--search-note", default=None, help="a note on the search (needed without a date)")
@@ -336,7 +338,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         release(args.version, args.trigger, args.conclusions, args.which, repo=args.repo, date=args.date,
                 searched_up_to=args.searched_up_to, search_note=args.search_note, summary=args.summary,
-                build_command=shlex.split(args.build_command) if args.build_command else None)
+                methods=args.methods, build_command=shlex.split(args.build_command) if args.build_command else None)
     except ReleaseError as exc:
         print(f"release refused: {exc}", file=sys.stderr)
         return 1
