@@ -65,7 +65,7 @@ def test_a_source_without_displayed_authors_is_named_by_its_journal(resolver):
     ("ifm9904", "name a field"),
     ("brighton2019.arms[7].n", "no item [7] (there are 2)"),
     ("brighton2019.arms[dexamethasone].n", "no item [dexamethasone]; items: siltuximab, placebo"),
-    ("@nosuchresult", "no named result @nosuchresult; results: @cr"),
+    ("@nosuchresult", "no named result @nosuchresult; results: @certainty, @cr"),
     ("@pfs.pooled.nonsense", "@pfs.pooled: no field 'nonsense'"),
     ("ifm9904.n_randomised:.2q", "format '.2q' does not apply"),
     ("brighton2019/pfs-median-silt", "None is not a number to show"),   # not reached: no value to show

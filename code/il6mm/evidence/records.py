@@ -346,6 +346,20 @@ def _check_quantities(quantities: list[Quantity]) -> list[tuple[str, str]]:
     return out
 
 
+def grade_wording_problems(field: str, text: str, certainty: str) -> list[tuple[str, str]]:
+    """A statement at a certainty says it in GRADE's words: "probably" (moderate), "may" (low), "uncertain"
+    (very low), and is not hedged at high certainty."""
+    words = GRADE_WORDING[certainty]
+    hedges = [w for level, ws in GRADE_WORDING.items() if level != certainty for w in ws]
+    said = text.lower()
+    if words and not any(w in said for w in words):
+        return [(field, f"at {certainty!r} certainty the statement says {' or '.join(repr(w) for w in words)} "
+                        "(GRADE wording)")]
+    if not words and any(w in said for w in hedges):
+        return [(field, "at high certainty the statement is not hedged (GRADE wording)")]
+    return []
+
+
 def check_record(record: _Record) -> list[tuple[str, str]]:
     """(field, message) for every rule a type-valid record breaks."""
     out: list[tuple[str, str]] = []
@@ -450,14 +464,9 @@ def check_record(record: _Record) -> list[tuple[str, str]]:
             if record.certainty != expected:
                 out.append(("certainty", f"{record.design} evidence downgraded {levels} level(s) is "
                                          f"{expected!r}, not {record.certainty!r}"))
-        words = GRADE_WORDING[record.certainty]
-        hedges = [w for level, ws in GRADE_WORDING.items() if level != record.certainty for w in ws]
-        plain = record.plain_words.lower()
-        if words and not any(w in plain for w in words):
-            out.append(("plain_words", f"at {record.certainty!r} certainty the statement says "
-                                       f"{' or '.join(repr(w) for w in words)} (GRADE wording)"))
-        if not words and any(w in plain for w in hedges):
-            out.append(("plain_words", "at high certainty the statement is not hedged (GRADE wording)"))
+        out += grade_wording_problems("plain_words", record.plain_words, record.certainty)
+        if record.key_message is not None:
+            out += grade_wording_problems("key_message", record.key_message, record.certainty)
         if not record.studies:
             out.append(("studies", "name the records the outcome rests on"))
     elif isinstance(record, Registration):

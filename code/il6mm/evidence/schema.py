@@ -362,6 +362,9 @@ class CertaintyRecord(_Record):
     certainty: Certainty = described(..., "The certainty of the evidence: the design's starting level less the "
                                      "downgrades.")
     plain_words: str = described(..., "What it means, for a clinician, in GRADE's wording.")
+    key_message: Optional[str] = described(None, "A key message on the landing page: one short sentence for "
+                                           "readers, in GRADE's wording for its certainty, MyST whose numbers "
+                                           "are value roles; 3 to 6 records carry one, shown in file order.")
 
 
 RegistrationStatus = Literal["completed", "terminated", "withdrawn", "recruiting", "active, not recruiting",
@@ -398,6 +401,10 @@ KINDS: dict[str, tuple[str, type[_Record]]] = {
     "certainty": ("certainty.yaml", CertaintyRecord),
     "registrations": ("registrations.yaml", Registration),
 }
+#: What a kind of record is, in words, for readers (the living-status page's changes to methods).
+KIND_NAMES = {"studies": "clinical studies", "timeline": "dated events", "findings": "laboratory and patient-sample findings",
+              "crs": "cytokine release syndrome cohorts", "risk_of_bias": "risk-of-bias assessments (RoB 2)",
+              "certainty": "certainty assessments (GRADE)", "registrations": "trial registrations"}
 #: Kinds added after version 0.1.0: their files may be absent in an older revision of data/ (a release compares
 #: both revisions with this loader), and are then read as empty. Every other kind's file must exist.
 KINDS_SINCE = {"risk_of_bias": "0.2.0", "certainty": "0.2.0", "registrations": "0.2.0"}

@@ -129,7 +129,7 @@ def _list_table(header: tuple[str, str], rows: list[tuple[list[str], list[str]]]
     return markdown.list_table(header, rows, widths=widths)
 
 
-def _study_rows(studies: list[Study], role: str):
+def _study_rows(studies: list[Study], role: str, evidence: Evidence):
     rows = []
     for s in studies:
         arms = "; ".join(f"{escape(a.arm)} (n={a.n if a.n is not None else 'not reported'})" for a in s.arms)
@@ -159,12 +159,12 @@ def _quantity_text(q: Quantity) -> str:
     return text
 
 
-def _timeline_rows(events: list[TimelineEvent], role: str):
+def _timeline_rows(events: list[TimelineEvent], role: str, evidence: Evidence):
     return [([f"**{e.year}**", escape(e.category)],
              [f"{escape(e.event)} {cite(e.source, role)}", f"*{escape(e.why_it_matters)}*"]) for e in events]
 
 
-def _finding_rows(findings: list[Finding], role: str):
+def _finding_rows(findings: list[Finding], role: str, evidence: Evidence):
     rows = []
     for f in findings:
         left = [f"**{escape(f.cell_type)}**", f"{escape(f.system)}; {escape(f.topic)}"]
@@ -176,7 +176,7 @@ def _finding_rows(findings: list[Finding], role: str):
     return rows
 
 
-def _crs_rows(records: list[CRSRecord], role: str):
+def _crs_rows(records: list[CRSRecord], role: str, evidence: Evidence):
     rows = []
     for r in records:
         left = [f"**{escape(r.product)}** {cite(r.source, role)}", escape(r.trial or r.product_class)]
@@ -212,7 +212,7 @@ def _crs_rows(records: list[CRSRecord], role: str):
     return rows
 
 
-def _rob_rows(records: list[RiskOfBias], role: str):
+def _rob_rows(records: list[RiskOfBias], role: str, evidence: Evidence):
     rows = []
     for r in records:
         left = [f"**{escape(r.study)}** {cite(r.source, role)}", f"RoB 2, outcome: {escape(ENDPOINT_LABELS.get(r.outcome, r.outcome))}"]
@@ -223,19 +223,34 @@ def _rob_rows(records: list[RiskOfBias], role: str):
     return rows
 
 
-def _certainty_rows(records: list[CertaintyRecord], role: str):
+def patients_of(evidence: Evidence, row: CertaintyRecord) -> list[int | None]:
+    """The patients of each record a certainty row rests on: randomised for a study, treated for a CRS
+    cohort; None where the record does not give the number."""
+    return [r.n_randomised if isinstance(r, Study) else r.n for r in (evidence.get(i) for i in row.studies)]
+
+
+def studies_markdown(evidence: Evidence, row: CertaintyRecord) -> str:
+    """How many study or cohort records a certainty row rests on, and their patients: computed (``@sof``),
+    never typed into the effect."""
+    studies = f"{{val}}`@sof[{row.id}].studies`"
+    if None in patients_of(evidence, row):
+        return f"{studies} (patients not given by every study)"
+    return f"{studies} ({{val}}`@sof[{row.id}].participants` patients)"
+
+
+def _certainty_rows(records: list[CertaintyRecord], role: str, evidence: Evidence):
     rows = []
     for r in records:
         left = [f"**{escape(r.outcome)}**", escape(r.comparison)]
-        right = [f"{r.effect} {cite(r.source, role)}", f"**Certainty: {r.certainty}** ({r.design} evidence). "
-                 f"{escape(r.plain_words)}"]
+        right = [f"{r.effect} {cite(r.source, role)}", f"Studies (patients): {studies_markdown(evidence, r)}",
+                 f"{{certainty}}`{r.certainty}` ({r.design} evidence). {escape(r.plain_words)}"]
         right += [f"{escape(GRADE_DOMAINS[d].capitalize())}: " + (f"−{g.levels}. " if g.levels else "not downgraded. ")
                   + escape(g.reason) for d, g in r.downgrades.items()]
         rows.append((left, right))
     return rows
 
 
-def _registration_rows(records: list[Registration], role: str):
+def _registration_rows(records: list[Registration], role: str, evidence: Evidence):
     rows = []
     for r in records:
         left = [f"**{r.registry}**" + (f" {cite(r.source, role)}" if r.source else ""), f"{escape(r.agent)}, phase {escape(r.phase)}"]
@@ -283,9 +298,11 @@ def summary_of_findings_markdown(evidence: Evidence) -> str:
     what it means."""
     if not evidence.certainty:
         raise ValueError("summary_of_findings_markdown: no certainty record")
-    rows = [(f"**{escape(r.outcome)}**: {escape(r.comparison)}", f"{r.effect} {cite(r.source)}", r.certainty,
-             escape(r.plain_words)) for r in evidence.certainty]
-    return markdown.table(("Outcome", "Effect", "Certainty", "What it means"), rows, escape_cells=False)
+    rows = [(f"**{escape(r.outcome)}**: {escape(r.comparison)}", f"{r.effect} {cite(r.source)}",
+             studies_markdown(evidence, r), f"{{certainty}}`{r.certainty}`", escape(r.plain_words))
+            for r in evidence.certainty]
+    return markdown.table(("Outcome", "Effect", "Studies (patients)", "Certainty", "What it means"), rows,
+                          escape_cells=False)
 
 
 def table_markdown(kind: str, evidence: Evidence, cite_role: str = "footcite",
@@ -301,7 +318,7 @@ def table_markdown(kind: str, evidence: Evidence, cite_role: str = "footcite",
     if not records:
         raise ValueError(f"table_markdown({kind!r}): the selection matches no record")
     widths = "20 80" if kind == "timeline" else "35 65"
-    rows = rows_of(records, cite_role)
+    rows = rows_of(records, cite_role, evidence)
     if anchors:
         rows = [([anchor(r.id) + left[0], *left[1:]], right) for r, (left, right) in zip(records, rows)]
     return _list_table(header, rows, widths=widths)

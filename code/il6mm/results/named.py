@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 from ..analysis import niche
 from ..analysis.meta_analysis import METHODS, RESPONSE_ENDPOINTS, MetaAnalysis, meta_analysis
 from ..evidence import KINDS, Evidence, markdown
+from ..evidence.tables import patients_of
 from ..evidence.records import kinds_used
 from ..evidence.tables import escape
 from ..paths import BIB_PATH, NICHE_PARAMETERS_PATH, under
@@ -236,3 +237,38 @@ def _registrations(results: ResultSet):
         counts[status] = sum(r.status == status for r in regs)
     counts["open"] = sum(r.status in ("recruiting", "not yet recruiting", "active, not recruiting") for r in regs)
     return counts, tuple(r.id for r in regs)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The summary of findings (landing page): what each outcome rests on
+# ---------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SofRow:
+    id: str                          # the certainty record
+    studies: int                     # study or cohort records it rests on
+    participants: Optional[int]      # their patients; None when a record does not give its number
+
+
+@result("sof", "per summary-of-findings row: the number of study or cohort records it rests on and the patients "
+        "in them (randomised, or treated for a CRS cohort; null when a record does not give its number)")
+def _sof(results: ResultSet):
+    ev = results.evidence
+    rows = []
+    for row in ev.certainty:
+        patients = patients_of(ev, row)
+        rows.append(SofRow(row.id, len(row.studies), None if any(n is None for n in patients) else sum(patients)))
+    return rows, tuple(r.id for r in ev.certainty)
+
+
+@result("certainty", "the number of summary-of-findings rows at each GRADE certainty, and the highest certainty "
+        "any row reaches")
+def _certainty(results: ResultSet):
+    from ..evidence.schema import CERTAINTY_LEVELS
+
+    rows = results.evidence.certainty
+    counts = {level: sum(r.certainty == level for r in rows) for level in (*CERTAINTY_LEVELS, "not reported")}
+    graded = [CERTAINTY_LEVELS.index(r.certainty) for r in rows if r.certainty in CERTAINTY_LEVELS]
+    counts["highest"] = CERTAINTY_LEVELS[max(graded)] if graded else "none graded"
+    counts["rows"] = len(rows)
+    return counts, tuple(r.id for r in rows)
