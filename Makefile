@@ -72,13 +72,14 @@ test: pdf binder-env
 	IL6MM_BOOK_LOG=$(BOOK_LOG) $(PY) -m pytest -m "not unit"
 
 # One version of the review: make release VERSION=x.y.z TRIGGER="..." CONCLUSIONS=changed|unchanged [WHICH="..."]
-# [SEARCHED=YYYY-MM-DD] [SEARCH_NOTE="..."] [SUMMARY="..."]. Refuses (changing nothing) on a dirty tree, a failing
-# strict build, an existing or non-increasing version or a missing trigger; see il6mm/living/release.py.
+# [SEARCHED=YYYY-MM-DD] [SEARCH_NOTE="..."] [SUMMARY="..."] [METHODS="..."]. Refuses (changing nothing) on a
+# dirty tree, a failing strict build, an existing or non-increasing version or a missing trigger; see
+# il6mm/living/release.py.
 # The values reach the script through the environment, so quotes in them need no escaping.
 release: $(ENV_STAMP) $(NODE_STAMP)
 	$(PY) -m il6mm.living.release --version "$$VERSION" --trigger "$$TRIGGER" --conclusions "$$CONCLUSIONS" \
 	  --which "$$WHICH" $${SEARCHED:+--searched-up-to "$$SEARCHED"} $${SEARCH_NOTE:+--search-note "$$SEARCH_NOTE"} \
-	  $${SUMMARY:+--summary "$$SUMMARY"}
+	  $${SUMMARY:+--summary "$$SUMMARY"} $${METHODS:+--methods "$$METHODS"}
 
 # Tags are a convenience (a clone of the branch has none): make every missing vX.Y.Z tag from the commits the
 # versions file records. Nothing in the book needs them.

@@ -23,7 +23,6 @@ from pathlib import Path
 
 import numpy as np
 
-from il6mm.analysis import niche
 from il6mm.evidence import load_evidence
 from il6mm.figures import niche as figures_niche
 from il6mm.figures import sources, therapy

@@ -14,6 +14,7 @@ TOC_PATH = REPO_ROOT / "_toc.yml"
 PACKAGE_DIR = REPO_ROOT / "code" / "il6mm"
 LIVING_DIR = DATA_DIR / "living"
 VERSIONS_PATH = LIVING_DIR / "versions.yaml"
+SEARCH_LOG_PATH = LIVING_DIR / "search_log.yaml"
 NICHE_PARAMETERS_PATH = DATA_DIR / "model" / "niche_parameters.yaml"
 #: The one stylesheet of the site (also the PDF's title page).
 SITE_CSS_PATH = PACKAGE_DIR / "site" / "il6mm.css"

@@ -26,8 +26,13 @@ def test_every_page_shows_the_living_status_at_the_top(site, page):
     cff = yaml.safe_load((REPO / "CITATION.cff").read_text())
     released = dt.date.fromisoformat(str(cff["date-released"]))
     assert f"Version {cff['version']}, {released.day} {released:%B %Y}" in line
-    up_to = load_living().searched_up_to()
-    assert f"evidence searched up to {up_to.day} {up_to:%B %Y}" in line
+    living = load_living()
+    targeted = max(r.window.to for r in living.runs if r.kind == "manual")
+    assert f"targeted searches of stored pages, last on {targeted.day} {targeted:%B %Y}" in line
+    saved = [r.window.to for r in living.runs if r.kind == "saved_search"]
+    assert (f"saved database searches last run on {max(saved).day}" if saved
+            else "saved database searches: not yet run") in line
+    assert "evidence searched up to" not in line  # a targeted search is not a systematic one
     href = re.search(r'href="([^"]+)"', line).group(1)
     assert (site / page).parent.joinpath(href).resolve() == (site / "chapters" / "living-status.html").resolve()
     # At the top of the article: before its title.
@@ -36,8 +41,9 @@ def test_every_page_shows_the_living_status_at_the_top(site, page):
 
 
 def test_the_status_line_counts_pending_records_and_says_unknown_dates():
-    line = status_html(LivingStatus("1.2.0", None, dt.date(2027, 1, 3), 2), "x.html")
-    assert "Version 1.2.0, unknown" in line and "up to 3 January 2027" in line
+    line = status_html(LivingStatus("1.2.0", None, ("targeted searches of stored pages, last on 3 January 2027",
+                                                    "saved database searches: not yet run"), 2), "x.html")
+    assert "Version 1.2.0, unknown" in line and "last on 3 January 2027 · saved database searches" in line
     assert "2 records awaiting screening" in line
 
 

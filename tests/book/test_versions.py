@@ -32,7 +32,7 @@ def test_every_earlier_version_is_on_the_site_with_its_pdf_data_and_a_banner_on_
         text = page.read_text()
         assert text.count(f'class="{archive.BANNER_CLASS}"') == 1, page
         assert f"You are reading <strong>version {entry.version}</strong>" in text
-        assert f"the latest is <a href=" in text and f"version {LATEST.version} of" in text
+        assert "the latest is <a href=" in text and f"version {LATEST.version} of" in text
     assert (copy / PDF_NAME).read_bytes()[:5] == b"%PDF-"
     assert (copy / "data" / "studies.yaml").is_file() and (copy / "data" / "references.bib").is_file()
 

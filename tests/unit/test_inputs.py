@@ -10,7 +10,6 @@ import subprocess
 import sys
 import textwrap
 
-import pytest
 
 from conftest import REPO
 from il6mm.build import inputs

@@ -400,3 +400,17 @@ def test_every_sourced_record_comes_from_a_screened_reference(tmp_path, change, 
     with pytest.raises(LivingDataError) as err:
         load_living(data, bib)
     assert f"data/studies.yaml: record 'orlowski2015': field 'source': {message.format(id=entry['id'])}" in str(err.value)
+
+
+def test_the_status_tells_targeted_searches_from_saved_database_searches(tmp_path):
+    from il6mm.living.report import search_status_text
+
+    data, bib = living_copy(tmp_path)
+    before = search_status_text(load_living(data, bib))
+    targeted = max(r.window.to for r in load_living(data, bib).runs if r.kind == "manual")
+    assert before == [f"targeted searches of stored pages, last on {targeted.isoformat()}",
+                      "saved database searches: not yet run"]
+    _run(data, bib, FakeClient([NEW, DUP]))
+    after = search_status_text(load_living(data, bib))
+    # The new candidate awaits screening: run, but nothing screened yet.
+    assert after[1] == f"saved database searches last run on {TODAY.isoformat()}, 0 records screened"

@@ -10,7 +10,7 @@ from typing import Iterable, Sequence
 
 from ..evidence import Arm, Outcome, Study, markdown
 from ..evidence.tables import format_outcome_value, format_p
-from ..analysis.meta_analysis import ENDPOINT_NAMES, MAIN_METHOD, METHODS, Exclusion, MetaAnalysis, measure_for
+from ..analysis.meta_analysis import ENDPOINT_NAMES, MAIN_METHOD, METHODS, MetaAnalysis, measure_for
 
 #: Efficacy endpoints shown in the study table, in this order (safety and pharmacology are left out).
 EFFICACY_ENDPOINTS = ("ORR", "MR_or_better", "PR", "MR", "CR", "VGPR_or_better", "S_phase_cells",

@@ -75,12 +75,14 @@ def figure_png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def figure_image(fig: Figure):
+def figure_image(fig: Figure, alt: str | None = None):
     """The figure as an ``IPython.display.Image`` for a chapter cell to show.
 
     Figures made outside pyplot have no notebook display of their own; myst-nb turns this PNG output into
-    the page's image, with the cell's ``mystnb: image: alt:`` text and ``figure:`` caption.
+    the page's image, with the cell's ``mystnb: image: alt:`` text and ``figure:`` caption, or with ``alt``
+    when it is given: a description computed with the figure, carried in the output's metadata
+    (il6mm.site.render).
     """
     from IPython.display import Image
 
-    return Image(data=figure_png(fig), format="png")
+    return Image(data=figure_png(fig), format="png", metadata={"alt": alt} if alt else None)

@@ -138,3 +138,16 @@ def flow_table(living: LivingData) -> list[VersionFlow]:
 def show(count: Optional[int]) -> str:
     """A count for the page: the number, or "unknown"."""
     return "unknown" if count is None else str(count)
+
+
+def flow_alt_text(flows: list[VersionFlow]) -> str:
+    """The flow figure described for a screen reader, from the columns it draws."""
+    labels = [f"version {f.label}" if f.label[:1].isdigit() else f"the {f.label} total" if f.label == "cumulative"
+              else f.label for f in flows]
+    names = ", ".join(labels[:-1]) + (" and " + labels[-1] if len(labels) > 1 else labels[0])
+    unknown = [label for f, label in zip(flows, labels) if f.identified is None or f.screened is None]
+    return (f"PRISMA flow diagram with one column each for {names}; each column runs from records identified "
+            "through duplicates removed, records screened and records excluded to records awaiting screening "
+            "and records included"
+            + (f"; the logs do not hold every count for {', '.join(unknown)}" if unknown else "")
+            + ". Every count is in the table below the figure.")

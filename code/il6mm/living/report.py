@@ -16,16 +16,92 @@ def _date(d: Optional[dt.date]) -> str:
     return d.isoformat() if d else "never"
 
 
-def status_markdown(living: LivingData, version: str) -> str:
-    """The status of this version in two sentences: searched up to, awaiting screening, included."""
-    up_to = living.searched_up_to()
+def search_status(living: LivingData) -> dict:
+    """What has been searched, by kind: the targeted searches of stored pages (manual runs) and the saved
+    database searches, each with its last date (None: never), and the saved searches' screened records."""
+    targeted = [r.window.to for r in living.runs if r.kind == "manual"]
+    saved = [r for r in living.runs if r.kind == "saved_search"]
+    saved_ids = {r.run for r in saved}
+    screened = sum(1 for c in living.screening if c.found_in in saved_ids and c.decision != "pending")
+    return {"targeted_last": max(targeted, default=None), "targeted_runs": len(targeted),
+            "saved_last": max((r.window.to for r in saved), default=None), "saved_screened": screened}
+
+
+def search_status_text(living: LivingData, date=lambda d: d.isoformat()) -> list[str]:
+    """The two kinds of search in words, for the status line and this page (``date`` formats a date)."""
+    st = search_status(living)
+    parts = [f"targeted searches of stored pages, last on {date(st['targeted_last'])}" if st["targeted_last"]
+             else "no targeted search yet"]
+    if st["saved_last"]:
+        parts.append(f"saved database searches last run on {date(st['saved_last'])}, {st['saved_screened']} "
+                     f"record{'s' if st['saved_screened'] != 1 else ''} screened")
+    else:
+        parts.append("saved database searches: not yet run")
+    return parts
+
+
+def status_markdown(living: LivingData, entries: list) -> str:
+    """The status of the current version: which version, what was searched (each kind apart), what awaits
+    screening and how much was included. ``entries``: the versions file (il6mm.living.versions)."""
     pending = len(living.pending())
     included = sum(1 for c in living.screening if c.decision == "included")
-    return (f"This is version {version}. The evidence was searched up to "
-            f"{up_to.isoformat() if up_to else 'no date yet'}, and {pending} record"
-            f"{'' if pending == 1 else 's'} {'is' if pending == 1 else 'are'} awaiting screening. "
-            f"The screening log holds {included} included reference{'' if included == 1 else 's'}, each with "
-            "the evidence records it became.")
+    current = (f"This is version {entries[-1].version}, released {entries[-1].date.isoformat()}."
+               if entries else "No version has been released yet.")
+    searched = "; ".join(search_status_text(living))
+    return (f"{current} Searched: {searched}. {pending} record{'' if pending == 1 else 's'} "
+            f"{'is' if pending == 1 else 'are'} awaiting screening. The screening log holds {included} included "
+            f"reference{'' if included == 1 else 's'}, each with the evidence records it became.")
+
+
+def search_history_markdown(living: LivingData) -> str:
+    """How the evidence was found so far, from the search log: the targeted searches (and what they did not
+    log), then the saved searches (run or not)."""
+    manual = [r for r in living.runs if r.kind == "manual"]
+    saved = [r for r in living.runs if r.kind == "saved_search"]
+    out = []
+    if manual:
+        versions = sorted({r.version for r in manual if r.version}, key=lambda v: tuple(map(int, v.split("."))))
+        unknown = sum(1 for r in manual if r.hits is None)
+        out.append(f"{len(manual)} targeted search run{'s' if len(manual) != 1 else ''} of stored PubMed, publisher "
+                   f"and registry pages, one target reference at a time, fed "
+                   + (f"version{'s' if len(versions) != 1 else ''} {', '.join(versions)}" if versions else "no version yet")
+                   + (" (and the next version)" if any(r.version is None for r in manual) and versions else "")
+                   + "." + (f" {unknown} of them did not log how many records they identified or excluded, so "
+                            "those counts are shown as unknown, not estimated." if unknown else ""))
+    if saved:
+        out.append(f"The saved searches have run {len(saved)} time{'s' if len(saved) != 1 else ''}, last up to "
+                   f"{max(r.window.to for r in saved).isoformat()}.")
+    else:
+        starts = sorted({s.start.isoformat() for s in living.searches})
+        out.append("The saved database searches have not run yet; their first run covers every record added to "
+                   f"PubMed since their start date ({', '.join(starts)}).")
+    return " ".join(out)
+
+
+def trigger_markdown(entries: list) -> str:
+    """What triggered the current version and whether its conclusions changed, from the versions file."""
+    if not entries:
+        return "No version has been released yet."
+    e = entries[-1]
+    first = e.changes.since is None
+    conclusions = ("It is the first version." if first else
+                   f"Its conclusions changed: {e.which_conclusions}" if e.conclusions_changed
+                   else "Its conclusions did not change.")
+    text = f"Version {e.version} ({e.date.isoformat()}) was triggered by: {e.trigger.rstrip('.')}. {conclusions}"
+    if not text.endswith("."):
+        text += "."
+    return (text + " What changed in its evidence is on the What's new page. A new version is made when screening "
+            "includes new evidence.")
+
+
+def methods_markdown(entries: list) -> str:
+    """The changes to methods, version by version, newest first (PRISMA-LSR), from the versions file."""
+    from .versions import methods_text
+
+    if not entries:
+        return "No version has been released yet."
+    return "\n".join(f"- **{e.version}** ({e.date.isoformat()}): {methods_text(entries, i)}"
+                      for i, e in reversed(list(enumerate(entries)))) + "\n"
 
 
 def sources_markdown(living: LivingData) -> str:
@@ -34,14 +110,15 @@ def sources_markdown(living: LivingData) -> str:
     for run in living.runs:
         if run.kind == "manual":
             once = f"once, for version {run.version}" if run.version else "once, for the next version"
-            rows.append((run.source, "manual searches", once, _date(run.window.to)))
+            rows.append((run.source, "targeted searches of stored pages", once, _date(run.window.to)))
     for search in living.searches:
         last = living.last_run_of(search.id)
         schedule = search.schedule
         if last is not None:
             due = last.window.to + dt.timedelta(days=SCHEDULE_DAYS[search.schedule])
             schedule += f", next due {due.isoformat()}"
-        rows.append((search.source, f"`{search.id}`", schedule, _date(last.window.to) if last else "not yet run"))
+        rows.append((search.source, f"saved database search `{search.id}`", schedule,
+                     _date(last.window.to) if last else "not yet run"))
     return markdown.table(("source", "search", "schedule", "last searched up to"), rows)
 
 

@@ -15,12 +15,13 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from pathlib import Path
-from typing import Callable, Optional, Union
+from typing import Callable, Optional, Sequence, Union
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..evidence import markdown
+from ..evidence.schema import KIND_NAMES
 from ..evidence.yaml_files import field_path
 from ..paths import CITATION_PATH, VERSIONS_PATH
 
@@ -109,6 +110,9 @@ class VersionEntry(_Strict):
     searched_up_to: Optional[_dt.date] = None
     search_note: Optional[str] = None
     summary: str = Field(min_length=1)
+    # What changed in the review's methods with this version (PRISMA-LSR: changes to methods), in words;
+    # the new kinds of record a version brings are computed from its changes, not written here.
+    methods_changes: Optional[str] = None
     changes: Changes
 
     @field_validator("version")
@@ -284,24 +288,81 @@ def conclusions_label(entry: VersionEntry) -> str:
     return "conclusions changed" if entry.conclusions_changed else "conclusions not changed"
 
 
-def search_text(entry: VersionEntry) -> str:
-    if entry.searched_up_to:
-        return entry.searched_up_to.isoformat()
-    return "no systematic search (see note)"
+def search_text(entry: VersionEntry, runs: Sequence = ()) -> str:
+    """What was searched for a version, by kind (PRISMA-LSR's search-date item): the targeted searches of
+    stored pages and the saved database searches apart, each with its last date, from the search log's runs
+    of that version (``il6mm.living.logs.SearchRun``); without them, the entry's own date."""
+    mine = [r for r in runs if r.version == entry.version]
+    if not mine:
+        return entry.searched_up_to.isoformat() if entry.searched_up_to else "no systematic search (see note)"
+    targeted = [r.window.to for r in mine if r.kind == "manual"]
+    saved = [r.window.to for r in mine if r.kind == "saved_search"]
+    parts = [f"targeted searches of stored pages, last on {max(targeted).isoformat()}"] if targeted else []
+    if saved:
+        parts.append(f"saved database searches up to {max(saved).isoformat()}")
+    else:
+        ran_before = any(r.kind == "saved_search" and r.version and parse_version(r.version) < parse_version(entry.version)
+                         for r in runs)
+        parts.append("saved database searches: none for this version" if ran_before
+                     else "saved database searches: not yet run")
+    return "; ".join(parts)
 
 
-def render_whats_new(entries: list[VersionEntry]) -> str:
-    """MyST text of the "What's new" section: the latest version only, its changes computed from the records."""
+def version_intro(entries: list[VersionEntry]) -> str:
+    """One sentence placing the latest version: the first one, or the one it updates."""
+    e = entries[-1]
+    if len(entries) == 1:
+        return f"Version {e.version} is the first version of this living review."
+    previous = entries[-2]
+    return (f"Version {e.version} updates version {previous.version} of {previous.date.isoformat()}; it is the "
+            f"{_ordinal(len(entries))} version of this living review.")
+
+
+def methods_text(entries: list[VersionEntry], index: int = -1) -> str:
+    """What changed in the methods with one version: the kinds of evidence record it was the first to hold
+    (computed from the changes of every version up to it), then what its entry says (``methods_changes``)."""
+    index = index % len(entries)
+    entry = entries[index]
+    if index == 0:
+        kinds = _kinds({r.kind for r in entry.changes.records_added})
+        computed = f"first version, with records of {len(kinds)} kinds ({', '.join(kinds)})"
+    else:
+        before = {r.kind for e in entries[:index] for r in e.changes.records_added}
+        new = _kinds({r.kind for r in entry.changes.records_added} - before)
+        computed = (f"first records of {len(new)} new kind{'s' if len(new) != 1 else ''} "
+                    f"({', '.join(new)})") if new else ""
+    said = (entry.methods_changes or "").strip().rstrip(".")
+    if computed and said:
+        said = said[0].lower() + said[1:]
+    text = "; ".join(part for part in (computed, said) if part)
+    return (text[0].upper() + text[1:] + ".") if text else "No change to methods."
+
+
+def _kinds(kinds: set[str]) -> list[str]:
+    """Kinds of record in the order of the evidence (il6mm.evidence.schema.KINDS), in words."""
+    return [KIND_NAMES[k] for k in KIND_NAMES if k in kinds] + sorted(k for k in kinds if k not in KIND_NAMES)
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def render_whats_new(entries: list[VersionEntry], runs: Sequence = ()) -> str:
+    """MyST text of the "What's new" section: the latest version only, its changes computed from the records
+    (``runs``: the search log's runs, for what was searched)."""
     e = entries[-1]
     c = e.changes
     since = f"since {c.since}" if c.since else "first version: every record is new"
-    lines = [f"**Version {e.version}**, released {e.date.isoformat()} (commit `{e.commit[:10]}`): "
+    lines = [version_intro(entries), "",
+             f"**Version {e.version}**, released {e.date.isoformat()} (commit `{e.commit[:10]}`): "
              f"**{conclusions_label(e)}**.", ""]
     if e.conclusions_changed and e.which_conclusions:
         lines += [f"Conclusions that changed: {e.which_conclusions}", ""]
     lines += [f"- **What triggered it:** {e.trigger}",
-              f"- **Evidence searched up to:** {search_text(e)}" + (f". {e.search_note}" if e.search_note else ""),
+              f"- **Searched:** {search_text(e, runs)}" + (f". {e.search_note}" if e.search_note else ""),
               f"- **Summary:** {e.summary}",
+              f"- **Changes to methods:** {methods_text(entries)}",
               f"- **Changes in the evidence** ({since}):", ""]
     lines += ["", "### Numbers changed", ""]
     if c.numbers_changed:
@@ -334,13 +395,14 @@ def render_whats_new(entries: list[VersionEntry]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_history(entries: list[VersionEntry], where: Optional[Callable[[VersionEntry], str]] = None) -> str:
+def render_history(entries: list[VersionEntry], where: Optional[Callable[[VersionEntry], str]] = None,
+                   runs: Sequence = ()) -> str:
     """MyST table of every version, newest first: date, where to read it (``where(entry)``, MyST; default its
     commit), trigger, search date, conclusions."""
     rows = []
     for e in reversed(entries):
         conclusions = conclusions_label(e) + (f": {e.which_conclusions}" if e.conclusions_changed else "")
         read = where(e) if where else f"commit `{e.commit[:10]}`"
-        rows.append((e.version, e.date.isoformat(), read, e.trigger, search_text(e), conclusions))
-    return markdown.table(("Version", "Date", "Read it", "What triggered it", "Evidence searched up to",
+        rows.append((e.version, e.date.isoformat(), read, e.trigger, search_text(e, runs), conclusions))
+    return markdown.table(("Version", "Date", "Read it", "What triggered it", "Searched",
                            "Conclusions"), rows) + "\n"

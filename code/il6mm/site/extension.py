@@ -31,7 +31,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from ..build.context import BuildContext, BuildContextError
 from ..living import versions as living_versions
-from ..paths import CITATION_PATH, VERSIONS_PATH, under
+from ..paths import CITATION_PATH, SEARCH_LOG_PATH, VERSIONS_PATH, under
 from ..build import inputs, kernels
 from ..publish import citation as cite
 from . import frames, launch, roles
@@ -257,7 +257,8 @@ def _chapter_work(app: Sphinx, docname: str) -> cite.Work | None:
 
 
 class _GeneratedMyST(SphinxDirective):
-    """Base of the directives whose content is MyST text generated from the versions file."""
+    """Base of the directives whose content is MyST text generated from the versions file (and the search log,
+    for what each version searched)."""
 
     has_content = False
 
@@ -265,7 +266,7 @@ class _GeneratedMyST(SphinxDirective):
         raise NotImplementedError
 
     def run(self) -> list[nodes.Node]:
-        for path in (VERSIONS_PATH, CITATION_PATH):
+        for path in (VERSIONS_PATH, CITATION_PATH, SEARCH_LOG_PATH):
             self.env.note_dependency(str(under(self.env.srcdir, path)))  # re-read this page when they change
         container = nodes.container(classes=["il6mm-versions"])
         self.state.nested_parse(StringList(self.markdown().splitlines()), self.content_offset, container)
@@ -280,7 +281,8 @@ class WhatsNewDirective(_GeneratedMyST):
     """``{whats-new}``: the latest version and what changed in the evidence, in the Cochrane form."""
 
     def markdown(self) -> str:
-        return living_versions.render_whats_new(self.env.app.il6mm.versions)
+        context = self.env.app.il6mm
+        return living_versions.render_whats_new(context.versions, context.living.runs)
 
 
 class VersionHistoryDirective(_GeneratedMyST):
@@ -289,7 +291,8 @@ class VersionHistoryDirective(_GeneratedMyST):
 
     def markdown(self) -> str:
         context = self.env.app.il6mm
-        return (living_versions.render_history(context.versions, lambda e: version_links(context, e))
+        return (living_versions.render_history(context.versions, lambda e: version_links(context, e),
+                                               context.living.runs)
                 + "\n" + feed_sentence() + "\n")
 
 

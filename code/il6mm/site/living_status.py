@@ -5,7 +5,8 @@ The living files themselves are loaded and cross-checked with the rest of the bu
 identifier, an included candidate whose records do not exist...) fails the build with file, entry and field.
 
 * ``add_status_line`` (``html-page-context``): puts one compact line at the top of every page: the version,
-  its date, the date the evidence was searched up to, and a link to the living-status page.
+  its date, what was searched (targeted searches of stored pages and saved database searches apart, each
+  with its last date), and a link to the living-status page.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Optional
 from sphinx.application import Sphinx
 
 from ..build.context import BuildContext
+from ..living.report import search_status_text
 
 STATUS_PAGE = "chapters/living-status"
 
@@ -26,25 +28,25 @@ STATUS_PAGE = "chapters/living-status"
 class LivingStatus:
     version: str
     released: Optional[dt.date]
-    searched_up_to: Optional[dt.date]
+    searched: tuple[str, ...]   # each kind of search in words, with its last date
     pending: int
-
-
-def living_status(context: BuildContext) -> LivingStatus:
-    """The status shown on every page, from the build context (version, its date, the living files)."""
-    living = context.living
-    return LivingStatus(context.citation.version, context.citation.date_released, living.searched_up_to(),
-                        len(living.pending()))
 
 
 def _date(d: Optional[dt.date]) -> str:
     return f"{d.day} {d:%B %Y}" if d else "unknown"
 
 
+def living_status(context: BuildContext) -> LivingStatus:
+    """The status shown on every page, from the build context (version, its date, the living files)."""
+    living = context.living
+    return LivingStatus(context.citation.version, context.citation.date_released,
+                        tuple(search_status_text(living, _date)), len(living.pending()))
+
+
 def status_html(status: LivingStatus, link: str) -> str:
-    """The compact status block (one line; the date spelled out, never guessed)."""
+    """The compact status block (one line; the dates spelled out, never guessed)."""
     parts = [f"Version {html.escape(status.version)}, {_date(status.released)}",
-             f"evidence searched up to {_date(status.searched_up_to)}"]
+             *(html.escape(s) for s in status.searched)]
     if status.pending:
         parts.append(f"{status.pending} record{'s' if status.pending != 1 else ''} awaiting screening")
     text = " · ".join(parts)
