@@ -253,15 +253,24 @@ def test_launch_link_opens_a_readable_notebook_that_runs(site, lab, browser, pag
         assert hidden and all(hidden), f"{path}: set-up cells are not folded: {hidden}"
 
         tab.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        # Done when every code cell has run and the kernel is idle, or as soon as a cell fails (run-all then
+        # stops, and the cells after it would never get an execution count) or the kernel dies.
         tab.wait_for_function("""() => {
             const panel = window.jupyterapp.shell.currentWidget;
             const cells = panel.content.model.cells;
+            const status = panel.sessionContext.session.kernel.status;
+            if (status === 'dead') return true;
+            let pending = false;
             for (let i = 0; i < cells.length; i++) {
                 const cell = cells.get(i);
-                if (cell.type === 'code' && !cell.executionCount) return false;
+                if (cell.type !== 'code') continue;
+                if (cell.outputs.toJSON().some(o => o.output_type === 'error')) return true;
+                if (!cell.executionCount) pending = true;
             }
-            return panel.sessionContext.session.kernel.status === 'idle';
+            return !pending && status === 'idle';
         }""", timeout=RUN_TIMEOUT_MS, polling=500)
+        status = tab.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status")
+        assert status != "dead", f"{path}: the kernel died while running the notebook"
         outputs = tab.evaluate("""() => {
             const cells = window.jupyterapp.shell.currentWidget.content.model.cells, found = [];
             for (let i = 0; i < cells.length; i++) {

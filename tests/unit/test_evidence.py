@@ -421,3 +421,24 @@ def test_every_summary_of_findings_effect_resolves():
         specs += [f"@sof[{record.id}].studies"]
         for spec in specs:
             resolver.resolve(spec)
+
+
+def test_a_chapter_summary_of_findings_keeps_the_rows_resting_on_one_kind_and_reads_only_that_kind():
+    from il6mm.evidence import records
+    from il6mm.evidence.tables import summary_of_findings_markdown
+
+    evidence = load_evidence()
+    used: list[str] = []
+    listen = used.append
+    records.on_kind_used(listen)
+    try:
+        table = summary_of_findings_markdown(evidence, resting_on="studies")
+    finally:
+        records._KIND_LISTENERS.remove(listen)
+    trial_rows = [r for r in evidence.certainty if all(evidence.kind_of(i) == "studies" for i in r.studies)]
+    assert trial_rows and len(trial_rows) < len(evidence.certainty)
+    for r in evidence.certainty:
+        assert (r.outcome in table) == (r in trial_rows), r.id
+    assert "crs" not in used, used
+    with pytest.raises(ValueError, match="rests on registrations records only"):
+        summary_of_findings_markdown(evidence, resting_on="registrations")

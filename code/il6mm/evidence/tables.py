@@ -293,14 +293,18 @@ def rob_matrix_markdown(evidence: Evidence, names: dict[str, str] | None = None)
                           escape_cells=False)
 
 
-def summary_of_findings_markdown(evidence: Evidence) -> str:
+def summary_of_findings_markdown(evidence: Evidence, resting_on: str | None = None) -> str:
     """The summary-of-findings table: outcome, effect (with its numbers linked to their records), certainty and
-    what it means."""
-    if not evidence.certainty:
-        raise ValueError("summary_of_findings_markdown: no certainty record")
+    what it means. ``resting_on`` (a record kind) keeps only the rows whose records are all of that kind, so a
+    chapter shows its own outcomes and reads only the records they name."""
+    chosen = [r for r in evidence.certainty
+              if resting_on is None or all(evidence.kind_of(i) == resting_on for i in r.studies)]
+    if not chosen:
+        raise ValueError("summary_of_findings_markdown: no certainty record"
+                         + (f" rests on {resting_on} records only" if resting_on else ""))
     rows = [(f"**{escape(r.outcome)}**: {escape(r.comparison)}", f"{r.effect} {cite(r.source)}",
              studies_markdown(evidence, r), f"{{certainty}}`{r.certainty}`", escape(r.plain_words))
-            for r in evidence.certainty]
+            for r in chosen]
     return markdown.table(("Outcome", "Effect", "Studies (patients)", "Certainty", "What it means"), rows,
                           escape_cells=False)
 
