@@ -4,7 +4,7 @@ The site is served on 127.0.0.1 and every request to any other origin is aborted
 copy read offline. Every page must load without console errors, without a 404 and without trying to
 reach a CDN; every interactive figure (discovered from the pages' static renditions) must show, for each
 choice of its controls, exactly its precomputed frame file with its alt text, and its default frame with
-JavaScript off; math must be typeset by the self-hosted MathJax; axe-core must find no serious or
+JavaScript off; math must be typeset at build time and show with no script; axe-core must find no serious or
 critical violation, on load and after every control has moved; on a 390 px phone no page scrolls sideways
 and figure text stays at 9 CSS px or more, there and at tablet widths (641 to 992 px). No check waits a
 fixed time: each waits for its condition.
@@ -45,11 +45,9 @@ FOREIGN_CONSOLE_MESSAGES = [
 ]
 # axe rules scoped out, each with the element it concerns and why (only theme markup we cannot change).
 AXE_EXCEPTIONS: dict[str, str] = {}
-# Everything the page's own scripts start on load: theme, MathJax when the page has math, figures.
+# Everything the page's own scripts start on load: theme and figures (the mathematics needs no script).
 SETTLED_JS = """() => document.readyState === 'complete'
-  && [...document.querySelectorAll('.%s')].every(f => f.dataset.il6mmReady === 'true')
-  && (!document.querySelector('.math') || !!(window.MathJax && MathJax.startup && MathJax.startup.promise))""" \
-    % FIGURE_CLASS
+  && [...document.querySelectorAll('.%s')].every(f => f.dataset.il6mmReady === 'true')""" % FIGURE_CLASS
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +101,6 @@ class PageVisit:
 
     def settle(self) -> None:
         self.page.wait_for_function(SETTLED_JS, timeout=30_000)
-        self.page.evaluate("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
         # Figure images load lazily (loading="lazy"): fetch them all, as a reader scrolling the page would, so
         # that a missing one is still a 404 here. Then every image the page shows (frames included) has arrived.
         self.page.evaluate("() => { for (const i of document.images) i.loading = 'eager'; }")
@@ -263,13 +260,15 @@ def _pages_with_math(site: Path) -> list[str]:
     return [p for p in PAGES if re.search(r'class="math[ "]', (site / f"{p}.html").read_text())]
 
 
-def test_math_is_typeset_by_the_self_hosted_mathjax(site, visit):
+def test_math_is_typeset_at_build_time_and_shows_with_no_script(site, visit):
     pages = _pages_with_math(site)
     assert pages, "no page has math: the MathJax check needs one"
     for page in pages:
         html = (site / f"{page}.html").read_text()
-        assert "_mathjax/tex-mml-chtml.js" in html and "cdn.jsdelivr" not in html, page
-        v = visit(page)
+        assert "<mjx-container" in html and "tex-mml-chtml.js" not in html and "cdn.jsdelivr" not in html, page
+        assert not re.search(r'class="math notranslate nohighlight"[^>]*>\s*\\[(\[]', html), \
+            f"{page}: math left for a script to typeset"
+        v = visit(page, javascript=False)
         count = v.page.eval_on_selector_all("mjx-container", "els => els.length")
         assert count > 0, f"{page}: MathJax rendered nothing"
         assert v.page.eval_on_selector_all("mjx-merror", "els => els.length") == 0, f"{page}: TeX errors"

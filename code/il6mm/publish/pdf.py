@@ -1,16 +1,16 @@
 """The whole review as one PDF, printed offline by Debian's Chromium from the built site (``make pdf``).
 
-Why this route: the site is already the reference rendering (per-chapter bibliographies, MathJax, and the
-interactive figures at their default frame), and Chromium is already needed for the browser tests. Printing
+Why this route: the site is already the reference rendering (per-chapter bibliographies, mathematics typeset at
+build time, and the interactive figures at their default frame), and Chromium is already needed for the browser tests. Printing
 the built pages keeps the PDF identical in content to the site, with no second toolchain (a LaTeX build would
 need about 1 GB of TeX packages and would lay out the per-chapter bibliographies differently).
 
 Each page of ``_toc.yml`` is loaded from a local server (127.0.0.1; every other request is aborted), its
 interactive figures are waited for and shown at their default setting with a note that the web version is
-interactive, MathJax is waited for, and the page is printed with the theme's print style (figures keep their
-numbers, e.g. "Fig. 1.2"). A title page (title, authors, version, date, build stamp) comes first; the pages
-follow in book order, ending with the References. The parts are joined with pypdf, with one bookmark per
-page, and the result is written to a temporary file and moved into place.
+interactive, the fonts (icons, MathJax's) are waited for, and the page is printed with the theme's print style
+(figures keep their numbers, e.g. "Fig. 1.2"). A title page (title, authors, version, date, build stamp) comes
+first; the pages follow in book order, ending with the References. The parts are joined with pypdf, with one
+bookmark per page, and the result is written to a temporary file and moved into place.
 """
 
 from __future__ import annotations
@@ -182,8 +182,6 @@ def build_pdf(site: Path | str, out: Path | str | None = None, root: Path | str 
                                            ".filter(i => i.complete && i.naturalWidth > 0).length >= n",
                                            arg=figures, timeout=60_000)
                     page.evaluate(_MARK_INTERACTIVE, INTERACTIVE_NOTE)
-                if page.evaluate("() => !!(window.MathJax && MathJax.startup && MathJax.startup.promise)"):
-                    page.evaluate("() => MathJax.startup.promise")
                 page.evaluate("() => document.fonts.ready.then(() => true)")
                 title = re.sub(r"\s+—.*$|\s+&#8212;.*$", "", page.title()).strip() or name
                 parts.append((title, page.pdf(**options)))

@@ -34,7 +34,7 @@ from ..living import versions as living_versions
 from ..paths import CITATION_PATH, SEARCH_LOG_PATH, VERSIONS_PATH, under
 from ..build import inputs, kernels
 from ..publish import citation as cite
-from . import frames, launch, roles
+from . import frames, launch, light, roles
 from .living_status import add_status_line
 from ..build.provenance import build_footer
 from ..publish import archive, datapackage, feed
@@ -97,14 +97,13 @@ def _footer_stamp(app: Sphinx, config) -> None:
 
 
 # Front-end files the site serves itself, so pages need no CDN (an archived copy works offline):
-# (site folder, source folder, file patterns). MathJax comes from the npm package pinned by
-# package-lock.json (`npm ci`); _config.yml's `mathjax_path` points there (relative to _static/).
+# (site folder, source folder, file patterns). The mathematics is typeset at build time (il6mm.site.light):
+# the site needs only MathJax's fonts, from the npm package pinned by package-lock.json (`npm ci`).
 # The interactive figures' script and style (il6mm.site.frames) are added only to pages with a figure;
 # both stay out of _static/, whose .js files Jupyter Book would add to every page.
 SITE_ASSETS = (
     (frames.ASSET_DIR, "code/il6mm/site", (frames.SCRIPT, frames.STYLESHEET)),
-    ("_mathjax", "node_modules/mathjax/es5", ("tex-mml-chtml.js", "input/**/*.js", "output/chtml/**/*",
-                                              "a11y/*.js", "ui/*.js", "sre/**/*", "adaptors/*.js")),
+    ("_mathjax", "node_modules/mathjax-full/es5", ("output/chtml/fonts/woff-v2/*",)),
 )
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -428,6 +427,21 @@ def _announce_feed(app: Sphinx, pagename: str, templatename: str, context: dict,
                            + f'<link rel="alternate" type="application/atom+xml" title="{title}" href="{href}" />\n')
 
 
+def _light_pages(app: Sphinx, exception) -> None:
+    """Every page as light as what it shows (il6mm.site.light): mathematics typeset, icons from a font subset,
+    no script it does not use, images that keep their place."""
+    if exception is not None or app.builder.name != "html":
+        return
+    try:
+        report = light.lighten_site(Path(app.outdir))
+    except light.LightPagesError as exc:
+        raise ExtensionError(f"il6mm: light pages: {exc}") from None
+    fonts = ", ".join(f"{name} {after // 1024} KB (of {before // 1024})"
+                      for name, (before, after) in report.fonts.items())
+    logger.info("il6mm: light pages: %d pages, %d equations typeset, %d images sized, %d icons (%s)",
+                report.pages, report.equations, report.images, len(report.icons), fonts)
+
+
 def _lazy_images(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """Every figure image loads when it comes near the screen (``loading="lazy"``), not before the page's
     first paint: a chapter's text shows as fast as a page without figures. (The PDF makes them load first.)"""
@@ -454,6 +468,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("build-finished", _write_citation_files)
     app.connect("build-finished", _write_site_files)
     app.connect("build-finished", _write_data_package)
+    app.connect("build-finished", _light_pages)
     app.add_directive("versions-feed", FeedLinkDirective)
     app.connect("html-page-context", _announce_feed)
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
