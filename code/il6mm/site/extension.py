@@ -37,7 +37,7 @@ from ..publish import citation as cite
 from . import frames, launch, light, roles
 from .living_status import add_status_line
 from ..build.provenance import build_footer
-from ..publish import archive, datapackage, feed
+from ..publish import archive, datapackage, feed, identity
 from ..publish.pdf import PDF_NAME
 
 logger = logging.getLogger(__name__)
@@ -427,6 +427,50 @@ def _announce_feed(app: Sphinx, pagename: str, templatename: str, context: dict,
                            + f'<link rel="alternate" type="application/atom+xml" title="{title}" href="{href}" />\n')
 
 
+def _write_identity(app: Sphinx, exception) -> None:
+    """The logo, the favicons and the social card, into the site (il6mm.publish.identity)."""
+    if exception is not None or app.builder.name != "html" or not hasattr(app, "il6mm"):
+        return
+    c = app.il6mm.citation
+    written = identity.write_identity(Path(app.outdir), c.title, c.version,
+                                      f"{c.date_released.day} {c.date_released:%B %Y}", app.il6mm.evidence)
+    logger.info("il6mm: logo, favicons and social card (%d rewritten)", len(written))
+
+
+def _identity_tags(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Every page names its icons (no request for a missing /favicon.ico) and, for a link shared in a chat or
+    on a social site, its title, summary and the social card (Open Graph and Twitter card tags). The card's
+    address must be absolute: it is given where the site's address is known (html.baseurl, or the GitHub
+    Pages address of the repository)."""
+    pathto = context["pathto"]
+    folder = identity.FOLDER
+    links = [f'<link rel="icon" type="image/svg+xml" href="{pathto(f"{folder}/{identity.LOGO_SVG}", 1)}" />',
+             f'<link rel="icon" type="image/png" sizes="32x32" href="{pathto(f"{folder}/{identity.FAVICON_PNG}", 1)}" />',
+             f'<link rel="apple-touch-icon" href="{pathto(f"{folder}/{identity.TOUCH_ICON}", 1)}" />']
+    book = app.config.html_title or app.config.project
+    title = html.unescape(re.sub(r'<span class="section-number">.*?</span>|<[^>]+>', "",
+                                 context.get("title") or book)).strip()
+    # The page's first paragraph of substance (not a one-line pointer such as "In plain words: ...").
+    paragraphs = (" ".join(html.unescape(re.sub(r"<[^>]+>", "", p)).split())
+                  for p in re.findall(r"<p>(.*?)</p>", context.get("body") or "", re.S))
+    summary = next((p for p in paragraphs if len(p) >= 100), book)
+    summary = summary if len(summary) <= 200 else summary[:197].rsplit(" ", 1)[0] + "..."
+    tags = [("og:type", "article"), ("og:site_name", book), ("og:title", title), ("og:description", summary),
+            ("twitter:title", title), ("twitter:description", summary)]
+    base = (app.il6mm.site_url or app.il6mm.repository.pages_url) if hasattr(app, "il6mm") else None
+    if base:
+        card = f"{base.rstrip('/')}/{folder}/{identity.SOCIAL_CARD}"
+        tags += [("og:url", f"{base.rstrip('/')}/{pagename}.html"), ("og:image", card),
+                 ("og:image:width", "1200"), ("og:image:height", "630"),
+                 ("og:image:alt", f"{book}: title, version and the forest plot of progression-free survival"),
+                 ("twitter:card", "summary_large_image"), ("twitter:image", card)]
+    else:
+        tags.append(("twitter:card", "summary"))
+    meta = "".join(f'<meta {"property" if name.startswith("og:") else "name"}="{name}" '
+                   f'content="{html.escape(value, quote=True)}" />\n' for name, value in tags)
+    context["metatags"] = context.get("metatags", "") + "\n".join(links) + "\n" + meta
+
+
 def _light_pages(app: Sphinx, exception) -> None:
     """Every page as light as what it shows (il6mm.site.light): mathematics typeset, icons from a font subset,
     no script it does not use, images that keep their place."""
@@ -468,7 +512,9 @@ def setup(app: Sphinx) -> dict:
     app.connect("build-finished", _write_citation_files)
     app.connect("build-finished", _write_site_files)
     app.connect("build-finished", _write_data_package)
+    app.connect("build-finished", _write_identity)
     app.connect("build-finished", _light_pages)
+    app.connect("html-page-context", _identity_tags)
     app.add_directive("versions-feed", FeedLinkDirective)
     app.connect("html-page-context", _announce_feed)
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
