@@ -8,4 +8,4 @@ that all of them agree. Pages in the book show the version through the ``{book-v
 Sphinx), not from here, so a release re-executes only the pages that read the living files.
 """
 
-__version__ = "0.4.0"
+__version__ = "0.5.0"
