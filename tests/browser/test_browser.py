@@ -357,3 +357,57 @@ def test_wide_tables_scroll_in_a_focusable_labelled_region(site, visit, page):
         return !box || box.getAttribute('role') !== 'region' || !(box.getAttribute('aria-label') || '').trim();
       }).map(t => t.outerHTML.slice(0, 100))""")
     assert bad == [], f"{page}: tables outside a focusable, labelled scroll region: {bad}"
+
+
+# In the page: put a figure's controls at every position in turn; there, every control that is off must say
+# why (visible text), and every control that is on must change the shown frame with some other choice.
+EVERY_CONTROL_DOES_SOMETHING_JS = """(id) => {
+  const figure = document.getElementById(id);
+  const inputs = [...figure.querySelectorAll('[data-il6mm-control]')];
+  const img = figure.querySelector('picture img');
+  const table = JSON.parse(figure.querySelector('script.il6mm-frames').textContent);
+  const set = (el, v) => { el.value = String(v); el.dispatchEvent(new Event('input', {bubbles: true})); };
+  const problems = [];
+  let on = 0, off = 0;
+  for (const position of Object.keys(table.frames)) {
+    const ix = position.split(',').map(Number);
+    ix.forEach((v, i) => set(inputs[i], v));
+    const here = img.getAttribute('src');
+    inputs.forEach((el, i) => {
+      const why = document.getElementById(el.id + '-why');
+      if (el.disabled) {
+        off++;
+        if (!why || why.hidden || !why.textContent.trim() || !why.getClientRects().length)
+          problems.push(position + ': control ' + i + ' is off and does not say why');
+        return;
+      }
+      on++;
+      let changes = false;
+      for (let v = 0; v < table.controls[i].labels.length; v++) {
+        if (v === ix[i]) continue;
+        set(el, v);
+        changes = changes || img.getAttribute('src') !== here;
+        set(el, ix[i]);
+      }
+      if (!changes) problems.push(position + ': control ' + i + ' is on but changes nothing');
+      if (why && !why.hidden) problems.push(position + ': control ' + i + ' is on but shows a reason');
+    });
+  }
+  return {problems, on, off};
+}"""
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p.startswith("chapters/0")])
+def test_every_enabled_control_changes_the_figure_and_every_disabled_one_says_why(site, visit, page):
+    _, figures = _figures(site, page)
+    assert figures or not page.endswith("01-history"), f"{page}: the meta-analysis explorer is missing"
+    if not figures:
+        return
+    v = visit(page)
+    for figure in figures:
+        result = v.page.evaluate(EVERY_CONTROL_DOES_SOMETHING_JS, figure.element_id)
+        assert result["problems"] == [], f"{page} {figure.element_id}: {result['problems'][:5]}"
+        assert result["on"] > 0, result
+    if page.endswith("01-history"):
+        # The meta-analysis explorer offers a trial choice that matters only for some endpoints.
+        assert any(v.page.evaluate(EVERY_CONTROL_DOES_SOMETHING_JS, f.element_id)["off"] for f in figures)

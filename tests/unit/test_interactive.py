@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import io
+import json
+import re
 
 import ipywidgets as widgets
 import numpy as np
@@ -454,3 +456,65 @@ def test_a_figure_over_the_budget_fails_with_its_name_and_size():
                            alt="Random noise image number {seed}.", hint=HINT, name="noise demo")
 
 
+
+
+# --- controls that would change nothing ---------------------------------------------------------------
+
+def draw_flat_or_line(slope: float = 1.0, colour: str = "blue"):
+    """Colour shows only on a rising line: at slope 0 the line is drawn black, whatever the colour."""
+    return draw_line(slope, colour if slope else "black")
+
+
+def alt_flat(slope, colour="blue"):
+    return f"A {colour if slope else 'black'} line with slope {slope}, drawn for the inert-control tests."
+
+
+FLAT = Control("slope", "Slope", options=[0, 1, 2], default=1)
+
+
+def flat_figure(**kwargs) -> InteractiveFigure:
+    return interactive_figure(draw_flat_or_line, [FLAT, COLOUR], alt=alt_flat, hint=HINT, **kwargs)
+
+
+def test_a_control_that_would_change_nothing_is_switched_off_with_its_reason_in_both_renditions():
+    fig = flat_figure(inert_reason=lambda control, slope, colour: f"a flat line has no colour ({control})")
+    # Colour is inert exactly where the slope is 0; the slope always changes the figure.
+    assert fig.inert == {(0, c): {1: "a flat line has no colour (colour)"} for c in COLOUR.values}
+    for key in fig.frame_keys():
+        frames = {fig.frames[key[:1] + (c,)] for c in COLOUR.values}
+        assert (key in fig.inert) == (len(frames) == 1), key
+    # Live: switched off and said so when the slope goes to 0, on again when it leaves it.
+    slope, colour = fig.control_widgets
+    assert not colour.disabled and fig.inert_note.value == ""
+    slope.index = 0
+    assert colour.disabled and not slope.disabled and "a flat line has no colour" in fig.inert_note.value
+    slope.index = 2
+    assert not colour.disabled and fig.inert_note.value == ""
+    # Static: the table lists the reason per position, and every control has its (hidden) reason element.
+    html = fig.static_html()
+    table = json.loads(re.search(r'class="il6mm-frames">(.*?)</script>', html).group(1))
+    assert table["inert"] == {"0,0": {"1": "a flat line has no colour (colour)"},
+                              "0,1": {"1": "a flat line has no colour (colour)"}}
+    ids = re.findall(r'<(?:input|select) [^>]*id="([^"]+)"', html)
+    assert len(ids) == 2 and all(f'id="{i}-why"' in html and f'aria-describedby="{i}-why"' in html for i in ids)
+
+
+def test_without_a_reason_function_the_reason_is_a_general_one():
+    assert flat_figure().inert[(0, "blue")] == {1: "no choice here changes the figure"}
+
+
+def test_a_control_that_never_changes_the_figure_is_refused_with_its_name():
+    with pytest.raises(ValueError, match="control 'colour' never changes the figure"):
+        interactive_figure(lambda slope, colour: draw_line(slope), [SLOPE, COLOUR],
+                           alt=lambda slope, colour: f"A line of slope {slope} whatever the colour.", hint=HINT)
+
+
+def test_the_meta_explorer_switches_off_the_trial_choice_where_it_would_change_nothing():
+    from il6mm.evidence import load_evidence
+    from il6mm.figures.meta_explorer import meta_explorer
+
+    fig = meta_explorer(load_evidence().studies)
+    assert fig.inert, "some endpoint has too few trials for the trial choice to matter"
+    for (endpoint, trials), off in fig.inert.items():
+        assert set(off) == {1} and re.search(r"trial", off[1]), (endpoint, off)
+    assert ("PFS", "all") not in fig.inert  # two trials: leaving one out changes the pooling

@@ -61,6 +61,25 @@ def explorer_alt(studies: Sequence[Any]) -> Callable[..., str]:
     return alt
 
 
+def explorer_inert_reason(studies: Sequence[Any]) -> Callable[..., str]:
+    """Why a control changes nothing for this choice: for the trial selection, how many randomised trials give
+    a ratio for the endpoint (with none or one, no selection changes what is pooled)."""
+    studies = list(studies)
+
+    def reason(control: str, endpoint: str, trials: str) -> str:
+        if control == "trials":
+            k = len(meta_analysis(studies, endpoint, "all").effects)
+            name = ENDPOINT_NAMES[endpoint]
+            if k == 0:
+                return f"no randomised trial gives a ratio for {name}"
+            if k == 1:
+                return f"only one trial gives a ratio for {name}"
+            return f"every selection keeps the same {k} trials for {name}"
+        return "no other endpoint changes the figure here"
+
+    return reason
+
+
 def explorer_controls() -> list[Control]:
     return [
         Control("endpoint", "Endpoint", options=[(ENDPOINT_NAMES[e].capitalize(), e) for e in EXPLORER_ENDPOINTS],
@@ -74,6 +93,7 @@ def meta_explorer(studies: Sequence[Any]) -> InteractiveFigure:
     """The interactive forest plot: endpoint x trial selection, pooled with DerSimonian-Laird and Paule-Mandel."""
     return interactive_figure(
         explorer_draw(studies), explorer_controls(), alt=explorer_alt(studies), update=explorer_update(studies),
+        inert_reason=explorer_inert_reason(studies),
         hint=("Choose an endpoint, then leave out the smouldering-myeloma trial or the trials whose standard "
               "error had to be derived, and watch the pooled diamonds move."),
         name="meta_explorer")

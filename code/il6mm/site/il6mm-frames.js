@@ -16,6 +16,19 @@
     function key() {
       return inputs.map(function (el) { return el.value; }).join(",");
     }
+    // A control none of whose choices would change the figure from here is switched off, with its reason.
+    function markInert() {
+      var off = (table.inert || {})[key()] || {};
+      inputs.forEach(function (el, i) {
+        var why = document.getElementById(el.id + "-why");
+        var reason = off[String(i)];
+        el.disabled = !!reason;
+        if (why) {
+          why.textContent = reason || "";
+          why.hidden = !reason;
+        }
+      });
+    }
     function show() {
       var frame = table.frames[key()];
       if (!frame) return;
@@ -32,6 +45,7 @@
         source.width = frame.narrowWidth;
         source.height = frame.narrowHeight;
       }
+      markInert();
       img.width = frame.width;
       img.height = frame.height;
       img.src = frame.src;
@@ -42,6 +56,7 @@
       el.addEventListener("input", show);
       el.addEventListener("change", show);
     });
+    markInert();
     figure.querySelector(".il6mm-controls").hidden = false;
     figure.setAttribute("data-il6mm-key", key());
     figure.setAttribute("data-il6mm-ready", "true");

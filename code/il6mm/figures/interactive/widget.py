@@ -53,7 +53,8 @@ class InteractiveFigure(widgets.VBox):
     def __init__(self, draw: Callable[..., Figure], controls: Sequence[Control],
                  alt: Callable[..., str] | str, hint: str, name: str | None = None,
                  narrow: Callable[..., Figure] | tuple[float, float] | None = None,
-                 update: Callable[..., Any] | None = None) -> None:
+                 update: Callable[..., Any] | None = None,
+                 inert_reason: Callable[..., str] | None = None) -> None:
         controls = list(controls)
         if not 1 <= len(controls) <= 2 or not all(isinstance(c, Control) for c in controls):
             raise ValueError(f"interactive_figure takes one or two Control objects, got {controls!r}")
@@ -65,7 +66,7 @@ class InteractiveFigure(widgets.VBox):
                 isinstance(narrow, tuple) and len(narrow) == 2 and all(_is_number(x) and x > 0 for x in narrow)):
             raise ValueError(f"narrow must be a drawing function or a (width, height) in inches, got {narrow!r}")
         self.draw, self.controls, self.alt, self.hint = draw, tuple(controls), alt, hint.strip()
-        self.narrow, self.update = narrow, update
+        self.narrow, self.update, self.inert_reason = narrow, update, inert_reason
         self.name = name or getattr(draw, "__name__", "interactive figure")
 
         self.wide: dict[tuple, Frame] = {}
@@ -83,9 +84,12 @@ class InteractiveFigure(widgets.VBox):
         for control in self.control_widgets:
             control.observe(self._redraw_live, names="index")
         hint_html = widgets.HTML(f'<p class="il6mm-interactive-hint">{html.escape(self.hint)}</p>')
+        # Why a control is off, when it is (visible text, not only a greyed-out control).
+        self.inert_note = widgets.HTML("")
         super().__init__([hint_html, widgets.HBox(self.control_widgets, layout=widgets.Layout(flex_flow="row wrap")),
-                          self.image], layout=widgets.Layout(width="100%"))
+                          self.inert_note, self.image], layout=widgets.Layout(width="100%"))
         self.add_class(FIGURE_CLASS)
+        self._show_inert(self.default_key())
 
     # --- frames -------------------------------------------------------------------------------------
 
@@ -127,6 +131,29 @@ class InteractiveFigure(widgets.VBox):
             else:
                 self.frame_layout = layout
         self.alts = {key: _alt_text(self.alt, self._values(key)) for key in keys}
+        self.inert = self._inert_controls()
+
+    def _inert_controls(self) -> dict[tuple, dict[int, str]]:
+        """Per frame key, the controls that would change nothing from there: every choice of that control,
+        the others kept, gives the same image in every rendition. Each is switched off with a short reason
+        (``inert_reason(control_name, **values)``, or a general one). A control that changes nothing
+        anywhere is a mistake in the figure, not something to switch off."""
+        renditions = [self.wide] + ([self.narrow_renditions] if self.narrow_renditions else [])
+        inert: dict[tuple, dict[int, str]] = {}
+        for i, control in enumerate(self.controls):
+            off = 0
+            for key in self.frame_keys():
+                along = [key[:i] + (v,) + key[i + 1:] for v in control.values]
+                if all(len({frames[k].png for k in along}) == 1 for frames in renditions):
+                    reason = (self.inert_reason(control.name, **self._values(key)) if self.inert_reason
+                              else "no choice here changes the figure")
+                    inert.setdefault(key, {})[i] = reason.strip()
+                    off += 1
+            if off == len(self.frame_keys()):
+                raise ValueError(f"interactive figure {self.name!r}: control {control.name!r} never changes "
+                                 "the figure; remove it")
+        # Where no control would change anything, none is switched off: a reader is never left with no way on.
+        return {key: off for key, off in inert.items() if len(off) < len(self.controls)}
 
     @property
     def frames(self) -> dict[tuple, bytes]:
@@ -179,6 +206,16 @@ class InteractiveFigure(widgets.VBox):
 
     def _redraw_live(self, change: dict) -> None:
         self.image.value = self.live_png(self.current_key())
+        self._show_inert(self.current_key())
+
+    def _show_inert(self, key: tuple) -> None:
+        """Switch off the controls that would change nothing from ``key``, and say why."""
+        off = self.inert.get(key, {})
+        for i, control in enumerate(self.control_widgets):
+            control.disabled = i in off
+        self.inert_note.value = "".join(
+            f'<p class="il6mm-inert">{html.escape(self.controls[i].label)}: {html.escape(reason)}</p>'
+            for i, reason in sorted(off.items()))
 
     # --- static rendition ---------------------------------------------------------------------------
 
@@ -197,23 +234,29 @@ class InteractiveFigure(widgets.VBox):
         for i, control in enumerate(self.controls):
             cid = f"{base}-c{i}"
             label = f'<label for="{cid}">{html.escape(control.label)}</label>'
+            # Shown, with the control switched off, when no choice of it would change the figure.
+            why = f'<span class="il6mm-inert" id="{cid}-why" hidden></span>'
+            described = f'aria-describedby="{cid}-why"'
             if control.is_slider:
                 text = control.labels[index[i]]
                 controls.append(
                     f'<span class="il6mm-control il6mm-slider">{label}'
                     f'<input type="range" id="{cid}" min="0" max="{len(control.values) - 1}" step="1" '
-                    f'value="{index[i]}" aria-valuetext="{html.escape(text)}" data-il6mm-control="{i}">'
-                    f'<output for="{cid}" aria-hidden="true">{html.escape(text)}</output></span>')
+                    f'value="{index[i]}" aria-valuetext="{html.escape(text)}" {described} data-il6mm-control="{i}">'
+                    f'<output for="{cid}" aria-hidden="true">{html.escape(text)}</output>{why}</span>')
             else:
                 options = "".join(f'<option value="{j}"{" selected" if j == index[i] else ""}>{html.escape(t)}'
                                   f'</option>' for j, t in enumerate(control.labels))
                 controls.append(f'<span class="il6mm-control il6mm-dropdown">{label}'
-                                f'<select id="{cid}" data-il6mm-control="{i}">{options}</select></span>')
+                                f'<select id="{cid}" {described} data-il6mm-control="{i}">{options}</select>'
+                                f'{why}</span>')
+        positions = {k: ",".join(map(str, ix)) for ix, k in
+                     zip(itertools.product(*(range(len(c.values)) for c in self.controls)), self.frame_keys())}
         table = {
             "controls": [{"labels": list(c.labels)} for c in self.controls],
-            "frames": {",".join(map(str, ix)): self._frame_entry(k)
-                       for ix, k in zip(itertools.product(*(range(len(c.values)) for c in self.controls)),
-                                        self.frame_keys())},
+            "frames": {positions[k]: self._frame_entry(k) for k in self.frame_keys()},
+            # Per position, the controls that would change nothing from there, with the reason shown.
+            "inert": {positions[k]: {str(i): reason for i, reason in off.items()} for k, off in self.inert.items()},
         }
         wide = self.wide[key]
         source = ""
@@ -250,17 +293,21 @@ class InteractiveFigure(widgets.VBox):
 def interactive_figure(draw: Callable[..., Figure], controls: Sequence[Control],
                        alt: Callable[..., str] | str, hint: str, *, name: str | None = None,
                        narrow: Callable[..., Figure] | tuple[float, float] | None = None,
-                       update: Callable[..., Any] | None = None) -> InteractiveFigure:
+                       update: Callable[..., Any] | None = None,
+                       inert_reason: Callable[..., str] | None = None) -> InteractiveFigure:
     """An interactive figure: ``draw(**values)`` for every control choice, switched in the browser.
 
     ``draw`` returns a matplotlib Figure (pure, no I/O); ``controls`` is one or two ``Control``;
     ``alt(**values)`` says what each frame shows; ``hint`` says what to try. ``narrow`` gives the phone
     rendition (a drawing function with the same keywords, or a size in inches); ``update(fig, **values)``
     makes live redraws reuse the figure (and, when it returns the artists it changed, redraw only those).
+    A control none of whose choices would change the figure from the current one is switched off, with
+    ``inert_reason(control_name, **values)`` (a few words) shown beside it.
     ``name`` (default: the function's name) only appears in error messages. See the module docstring for
     the chapter recipe.
     """
-    return InteractiveFigure(draw, controls, alt, hint, name=name, narrow=narrow, update=update)
+    return InteractiveFigure(draw, controls, alt, hint, name=name, narrow=narrow, update=update,
+                             inert_reason=inert_reason)
 
 
 def precomputed_frames(widget: InteractiveFigure) -> dict[tuple, bytes]:
