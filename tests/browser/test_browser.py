@@ -191,9 +191,13 @@ def test_default_frames_show_with_javascript_off(site, visit, page):
 
 
 def _set_control(element, control, index: int) -> None:
-    """Choose option `index` of a control the way a reader would (keyboard on the slider)."""
+    """Choose option `index` of a control the way a reader would (keyboard on the slider). A control switched
+    off from here (its choice would not change the figure) gets the choice a reader could have made before,
+    by reaching this position in another order."""
     el = element.query_selector(f"#{control.element_id}")
-    if control.kind == "dropdown":
+    if el.is_disabled():
+        el.evaluate("(e, v) => { e.value = v; e.dispatchEvent(new Event('input', {bubbles: true})); }", str(index))
+    elif control.kind == "dropdown":
         el.select_option(value=str(index))
     else:
         el.focus()
