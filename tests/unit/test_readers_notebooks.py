@@ -156,6 +156,7 @@ def test_cells_the_book_hides_stay_folded(tmp_path, resolver):
     ("Value {val}`nosuchrecord.n`.\n", r"line 13: \{val\}`nosuchrecord.n`: no evidence record"),
     ("Text.\n\n```{mermaid}\nA --> B\n```\n", r"line 15: directive \{mermaid\} has no readable form"),
     ("Text {kbd}`Ctrl`.\n", r"line 13: role \{kbd\} has no readable form"),
+    ("Sure {certainty}`fairly`.\n", r"line 13: \{certainty\}`fairly`: unknown certainty"),
 ])
 def test_a_construct_without_a_readable_form_fails_naming_chapter_and_line(tmp_path, resolver, body, message):
     path = chapter(tmp_path, "# Demo\n\n" + body)
@@ -206,3 +207,14 @@ def test_an_error_in_one_chapter_writes_no_notebook(tmp_path, monkeypatch):
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
 
 
+
+
+def test_a_summary_of_findings_printed_by_a_cell_reads_with_its_certainty_in_words_and_symbols(tmp_path, resolver):
+    """The table chapter 1 and the Evidence tables page print: certainty roles and record links in it."""
+    path = chapter(tmp_path, DEMO)
+    chap = notebooks.Chapter(path, 7, resolver)
+    text = markdown_to_text(chap, "| Outcome | Certainty |\n|---|---|\n| PFS | {certainty}`low` "
+                                  "({record-link}`full row <sof-pfs-rrmm>`) |\n| OS | {certainty}`not reported` |")
+    assert "| PFS | **Low certainty** \u2295\u2295\u25ef\u25ef (full row (record `sof-pfs-rrmm` on the Evidence " \
+           "tables page)) |" in text
+    assert "| OS | **Not reported**" in text and not MARKUP.search(text)

@@ -35,6 +35,7 @@ from typing import Callable, Optional
 
 import yaml
 
+from ..evidence.schema import GRADE_SYMBOLS
 from ..paths import BIB_PATH, CONFIG_PATH, REPO_ROOT, TOC_PATH, under
 from ..results.values import Resolver, UnknownValue
 
@@ -241,6 +242,16 @@ def _roles(chapter: Chapter, text: str, line: int) -> str:
             return f"${body}$"
         if name == "record-anchor":
             return ""
+        if name == "certainty":  # the words, then GRADE's symbols, as the site shows them
+            if body not in GRADE_SYMBOLS:
+                raise chapter.fail(here, f"{{certainty}}`{body}`: unknown certainty; known: {', '.join(GRADE_SYMBOLS)}")
+            words = "Not reported" if body == "not reported" else f"{body.capitalize()} certainty"
+            return f"**{words}** {GRADE_SYMBOLS[body]}"
+        if name == "record-link":  # a record's row on the book's Evidence tables page: named, not linked
+            explicit = _EXPLICIT.match(body)
+            if not explicit or not explicit.group("text"):
+                raise chapter.fail(here, f"{{record-link}}`{body}`: give 'text <record-id>'")
+            return f"{explicit.group('text')} (record `{explicit.group('target')}` on the Evidence tables page)"
         if name in {"sub", "sup"}:
             return f"<{name}>{body}</{name}>"
         if name == "site-file":  # a file of the book's site (the feed, a version's copy): named, not linked
