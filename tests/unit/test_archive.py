@@ -53,6 +53,7 @@ def released(repo, tmp_path):
     return repo, site
 
 
+@pytest.mark.slow
 def test_each_earlier_version_is_built_once_from_its_commit_and_read_in_the_site(released, tmp_path):
     repo, site = released
     fakes = FakeBuilds()
@@ -86,6 +87,7 @@ def test_each_earlier_version_is_built_once_from_its_commit_and_read_in_the_site
     assert (old / "index.html").read_text().count(archive.BANNER_CLASS) == 1
 
 
+@pytest.mark.slow
 def test_an_earlier_version_points_at_todays_repository_address(released, tmp_path):
     repo, site = released
     config = repo / "_config.yml"

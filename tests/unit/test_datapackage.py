@@ -217,6 +217,7 @@ def _version_data(tmp_path: Path, drop_kinds=()) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_an_earlier_versions_records_get_their_package_with_todays_schema(tmp_path):
     folder = _version_data(tmp_path, drop_kinds=("risk_of_bias", "certainty", "registrations"))  # as 0.1.0
     report = dp.write_version_package(folder, CITATION, "0.1.0", dt.date(2026, 11, 27), "https://example.org/v/0.1.0/")

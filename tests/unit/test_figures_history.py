@@ -218,6 +218,7 @@ def test_every_precomputed_frame_equals_the_live_computation(explorer, studies):
         assert png == expected, (endpoint, trials)
 
 
+@pytest.mark.slow
 def test_the_live_explorer_redraws_its_rows_in_one_figure_as_a_new_figure_would(studies):
     widget = meta_explorer(studies)  # its own: the moves below change its live state
     assert_live_frames_are_new_figures(widget)

@@ -83,6 +83,7 @@ def test_frames_are_reproducible_and_alt_texts_carry_the_numbers():
     (fn.regimen_explorer, fn.regimen_explorer_controls),
     (fn.april_dependence_explorer, fn.april_dependence_controls),
 ])
+@pytest.mark.slow
 def test_interactive_figures_show_what_the_code_computes_within_budget(build, controls):
     widget = build()
     assert widget.frame_bytes() <= MAX_FRAME_BYTES
@@ -101,6 +102,7 @@ def test_interactive_figures_show_what_the_code_computes_within_budget(build, co
     assert widget.current_key() == other and bytes(widget.image.value).startswith(b"\x89PNG")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("build", [fn.regimen_explorer, fn.april_dependence_explorer])
 def test_live_updates_redraw_only_what_changes_and_show_what_a_new_figure_would(build):
     """The live view draws the changed artists over a cached image of the rest: every frame it shows must

@@ -39,6 +39,7 @@ def test_receptor_occupancy_follows_mass_action():
         receptor_occupancy(1.0, 90)
 
 
+@pytest.mark.slow
 def test_live_updates_of_the_occupancy_explorer_show_what_a_new_figure_would():
     """Moving through every choice in a live kernel (the axis scale too, which redraws everything): each
     frame shown is, pixel for pixel, a full draw of the live figure and what a new figure gives."""

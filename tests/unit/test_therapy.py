@@ -151,6 +151,7 @@ def test_record_quantity_names_what_exists_when_missing(evidence):
         record_quantity(record, "no such label")
 
 
+@pytest.mark.slow
 def test_the_explorer_shows_exactly_what_the_pooling_computes(evidence):
     from il6mm.analysis.crs_pooling import crs_pooling
     from il6mm.figures.interactive import precomputed_frames, render_png
@@ -169,6 +170,7 @@ def test_the_explorer_shows_exactly_what_the_pooling_computes(evidence):
         assert frame.font_px * min(1.0, 358 / frame.width) >= 9
 
 
+@pytest.mark.slow
 def test_the_live_explorer_redraws_its_rows_in_one_figure_as_a_new_figure_would(evidence):
     """Live kernel: the rows of the next comparison or grade are drawn into the one live figure, over a
     cached image of its texts; each frame shown must be what a new figure for that choice gives."""
