@@ -19,12 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from browser_helpers import (AXE_JS, CHROMIUM, CHROMIUM_ARGS, FIGURE_CLASS, IMG_BYTES_JS, SiteServer,
-                             frame_file, sha256, static_figures)
+from browser_helpers import (AXE_JS, FIGURE_CLASS, IMG_BYTES_JS, SiteServer, browser, frame_file,  # noqa: F401
+                             server, sha256, static_figures)
 from conftest import REPO, toc_files
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-from playwright.sync_api import sync_playwright
 
 ARTIFACTS = REPO / "tests" / "artifacts"
 PAGES = toc_files()
@@ -48,21 +47,6 @@ AXE_EXCEPTIONS: dict[str, str] = {}
 # Everything the page's own scripts start on load: theme and figures (the mathematics needs no script).
 SETTLED_JS = """() => document.readyState === 'complete'
   && [...document.querySelectorAll('.%s')].every(f => f.dataset.il6mmReady === 'true')""" % FIGURE_CLASS
-
-
-@pytest.fixture(scope="module")
-def server(site):
-    with SiteServer(site) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert Path(CHROMIUM).is_file(), f"{CHROMIUM} is missing: `make browser` installs Debian's chromium"
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 class PageVisit:

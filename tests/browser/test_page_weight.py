@@ -13,30 +13,15 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont
 
-from browser_helpers import (CHROMIUM, CHROMIUM_ARGS, PAGE_BYTES_BUDGET, PHONE_VIEWPORT, SiteServer,
-                             load_on_phone)
+from browser_helpers import (PAGE_BYTES_BUDGET, PHONE_VIEWPORT, browser, load_on_phone,  # noqa: F401
+                             server)
 from conftest import REPO, toc_files
-from playwright.sync_api import sync_playwright
 
 PAGES = toc_files()
 MATHJAX_ES5 = REPO / "node_modules" / "mathjax-full" / "es5"
 ARTIFACTS = REPO / "tests" / "artifacts"
 #: Equations compared with MathJax's own rendering in the browser (the model chapter's, and a page's first).
 COMPARED_EQUATIONS = 4
-
-
-@pytest.fixture(scope="module")
-def server(site):
-    with SiteServer(site) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.mark.parametrize("page", PAGES)
