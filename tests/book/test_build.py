@@ -100,7 +100,8 @@ def test_no_chapter_moves_numbers_with_glue():
 
 def test_figure_images_load_lazily_so_a_chapter_paints_as_fast_as_a_page_without_figures(site):
     """Static figure images carry loading="lazy" (fetched near the screen, after first paint); the default
-    frame of an interactive figure is left to its own script (il6mm-frames.js), which prefetches after paint."""
+    frame of an interactive figure is left to its own script (il6mm-frames.js), which fetches the other frames
+    when the reader first reaches for a control."""
     static = 0
     for page in toc_files():
         html = (site / f"{page}.html").read_text()

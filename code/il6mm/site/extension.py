@@ -94,6 +94,9 @@ def _footer_stamp(app: Sphinx, config) -> None:
     options = dict(config.html_theme_options or {})
     options["extra_footer"] = f"{options.get('extra_footer', '')}<p>{stamp}</p>"
     config.html_theme_options = options
+    # The theme's light/dark switch starts at "auto" (as its script would set it after load), so that on a
+    # first visit its button shows from the start and the header does not widen once the page has loaded.
+    config.html_context = {"default_mode": "auto", **(config.html_context or {})}
 
 
 # Front-end files the site serves itself, so pages need no CDN (an archived copy works offline):

@@ -1,8 +1,9 @@
 // il6mm interactive figures on the static site (see il6mm.figures.interactive and il6mm.site.frames).
 // The page holds, per figure, native labelled controls (hidden until this runs), the default frame as a
 // plain <picture>/<img>, and a JSON table of every frame's file, size and alt text. Moving a control shows
-// that frame's file; after the page has loaded, the other frames of the rendition in use are fetched
-// so that every later change is served from the cache.
+// that frame's file. The other frames of the rendition in use are fetched when the reader first reaches for
+// a control of that figure (pointer, touch or keyboard focus), so every later change is served from the
+// cache, and a reader who only scrolls past a figure downloads nothing more than its default frame.
 (function () {
   "use strict";
 
@@ -61,7 +62,10 @@
     figure.setAttribute("data-il6mm-key", key());
     figure.setAttribute("data-il6mm-ready", "true");
 
-    return function prefetch() {
+    var fetched = false;
+    function prefetch() {
+      if (fetched) return;
+      fetched = true;
       var narrow = narrowQuery && narrowQuery.matches;
       Object.keys(table.frames).forEach(function (k) {
         var frame = table.frames[k];
@@ -69,22 +73,21 @@
         pre.decoding = "async";
         pre.src = narrow && frame.narrow ? frame.narrow : frame.src;
       });
-    };
+    }
+    var controls = figure.querySelector(".il6mm-controls");
+    ["pointerdown", "touchstart", "focusin", "mouseover"].forEach(function (type) {
+      controls.addEventListener(type, prefetch, {passive: true});
+    });
   }
 
   function start() {
-    var prefetches = [];
     document.querySelectorAll(".il6mm-interactive").forEach(function (figure) {
       try {
-        prefetches.push(setup(figure));
+        setup(figure);
       } catch (err) {
         console.error("il6mm: an interactive figure could not start", err);
       }
     });
-    function prefetchAll() { prefetches.forEach(function (p) { p(); }); }
-    var idle = window.requestIdleCallback || function (f) { return setTimeout(f, 1); };
-    if (document.readyState === "complete") idle(prefetchAll);
-    else window.addEventListener("load", function () { idle(prefetchAll); });
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
