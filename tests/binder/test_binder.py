@@ -30,10 +30,9 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 import binder_env
-from browser_helpers import CHROMIUM, CHROMIUM_ARGS, FIGURE_CLASS, IMG_BYTES_JS
+from browser_helpers import FIGURE_CLASS, IMG_BYTES_JS, browser  # noqa: F401  (browser: the fixture)
 from conftest import REPO, notebook_pages, toc_files
 
 ARTIFACTS = REPO / "tests" / "artifacts"
@@ -167,15 +166,6 @@ def lab(binder_repo):
             if Path(f"/proc/{pid}").exists():
                 os.kill(pid, signal.SIGKILL)
                 raise AssertionError(f"kernel process {pid} outlived jupyter lab")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert Path(CHROMIUM).is_file(), f"{CHROMIUM} is missing: `make browser` installs Debian's chromium"
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def test_postbuild_makes_one_readers_notebook_per_linked_page(site, binder_repo):
