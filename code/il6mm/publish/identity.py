@@ -64,7 +64,7 @@ def social_card(title: str, version: str, date: str, evidence: Evidence) -> byte
 def write_identity(outdir: Path, title: str, version: str, date: str, evidence: Evidence) -> list[str]:
     """Write every identity file into the site; returns the names rewritten."""
     outdir = Path(outdir)
-    files = {f"{FOLDER}/{name}": data for name, data in logo_files().items() if name != FAVICON_ICO}
-    files[FAVICON_ICO] = logo_files()[FAVICON_ICO]
+    # favicon.ico at the root, where browsers look for it; the rest in the site's own folder.
+    files = {name if name == FAVICON_ICO else f"{FOLDER}/{name}": data for name, data in logo_files().items()}
     files[f"{FOLDER}/{SOCIAL_CARD}"] = social_card(title, version, date, evidence)
     return [name for name, data in files.items() if _write(outdir / name, data)]

@@ -94,8 +94,11 @@ def _footer_stamp(app: Sphinx, config) -> None:
     options = dict(config.html_theme_options or {})
     options["extra_footer"] = f"{options.get('extra_footer', '')}<p>{stamp}</p>"
     config.html_theme_options = options
-    # The theme's light/dark switch starts at "auto" (as its script would set it after load), so that on a
-    # first visit its button shows from the start and the header does not widen once the page has loaded.
+
+
+def _theme_starts_at_auto(app: Sphinx, config) -> None:
+    """The theme's light/dark switch starts at "auto" (as its script would set it after load), so that on a
+    first visit its button shows from the start and the header does not widen once the page has loaded."""
     config.html_context = {"default_mode": "auto", **(config.html_context or {})}
 
 
@@ -163,13 +166,19 @@ def _accessible_citation_lists(app: Sphinx, pagename: str, templatename: str, co
         context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
 
 
+def _page_title(app: Sphinx, context: dict) -> str:
+    """The page's title as plain text (the theme's carries the chapter number as markup:
+    "<span class=section-number>4. </span>..."), or the book's on a page without one."""
+    book = app.config.html_title or app.config.project
+    title = re.sub(r'<span class="section-number">.*?</span>|<[^>]+>', "", context.get("title") or book)
+    return html.unescape(title).strip()
+
+
 def _scholar_metadata(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     """Highwire ``citation_*`` tags, which Google Scholar and reference managers read, on every page:
     the page title (and the book's, on chapters), the authors and the build date."""
     book = app.config.html_title or app.config.project
-    # The theme's title carries the chapter number as markup ("<span class=section-number>4. </span>...").
-    title = re.sub(r'<span class="section-number">.*?</span>|<[^>]+>', "", context.get("title") or book)
-    title = html.unescape(title).strip()
+    title = _page_title(app, context)
     # The date of the version (CITATION.cff), not of the build: a rebuild of a version is the same publication.
     released = app.il6mm.citation if hasattr(app, "il6mm") else None
     date = released.date_released if released else datetime.date.today()
@@ -451,8 +460,7 @@ def _identity_tags(app: Sphinx, pagename: str, templatename: str, context: dict,
              f'<link rel="icon" type="image/png" sizes="32x32" href="{pathto(f"{folder}/{identity.FAVICON_PNG}", 1)}" />',
              f'<link rel="apple-touch-icon" href="{pathto(f"{folder}/{identity.TOUCH_ICON}", 1)}" />']
     book = app.config.html_title or app.config.project
-    title = html.unescape(re.sub(r'<span class="section-number">.*?</span>|<[^>]+>', "",
-                                 context.get("title") or book)).strip()
+    title = _page_title(app, context)
     # The page's first paragraph of substance (not a one-line pointer such as "In plain words: ...").
     paragraphs = (" ".join(html.unescape(re.sub(r"<[^>]+>", "", p)).split())
                   for p in re.findall(r"<p>(.*?)</p>", context.get("body") or "", re.S))
@@ -503,6 +511,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("source-read", _key_page_by_its_inputs)
     app.connect("doctree-read", _note_page_inputs)
     app.connect("config-inited", _footer_stamp, priority=400)
+    app.connect("config-inited", _theme_starts_at_auto)
     app.connect("builder-inited", _serve_front_end_files)
     # The one stylesheet, on every page (css files are relative to _static/).
     app.add_css_file(f"../{frames.ASSET_DIR}/{frames.STYLESHEET}")

@@ -236,10 +236,11 @@ def lighten_site(outdir: Path, node: str = "node") -> Report:
         name = (f"{list(pending)[int(where.group(1))].relative_to(outdir)}, math {where.group(2)}" if where
                 else ", ".join(str(p.relative_to(outdir)) for p in pending))
         raise LightPagesError(f"{name}: {exc}") from None
+    typeset_pages = dict(zip(pending, done))
     new = {}
     for page, text in pages.items():
-        if page in pending:
-            css, markup = done[list(pending).index(page)]
+        if page in typeset_pages:
+            css, markup = typeset_pages[page]
             text = with_math(text, css, markup)
             report.equations += len(markup)
         text = UNUSED_ON_EVERY_PAGE.sub("", MATHJAX.sub("", text))
