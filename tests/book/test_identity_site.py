@@ -55,3 +55,8 @@ def test_the_social_card_carries_the_version_and_changes_with_it():
     with Image.open(io.BytesIO(card)) as a, Image.open(io.BytesIO(other)) as b:
         assert a.size == b.size == (1200, 630)
         assert a.tobytes() != b.tobytes()
+
+
+def test_the_identity_files_are_the_same_bytes_on_every_build():
+    """So a build that changes nothing rewrites nothing (and the site's files do not churn)."""
+    assert identity.logo_files() == identity.logo_files()

@@ -34,9 +34,13 @@ def _write(path: Path, data: bytes) -> bool:
 
 
 def _logo(pixels: int, fmt: str) -> bytes:
+    import matplotlib
+
     buffer = io.BytesIO()
-    identity.logo_figure(pixels).savefig(buffer, format=fmt, dpi=style.DPI, transparent=True,
-                                         metadata={"Software": None} if fmt == "png" else {"Date": None})
+    # A fixed salt for the SVG's element ids (otherwise random), so the same logo gives the same bytes.
+    with matplotlib.rc_context({"svg.hashsalt": "il6mm-logo"}):
+        identity.logo_figure(pixels).savefig(buffer, format=fmt, dpi=style.DPI, transparent=True,
+                                             metadata={"Software": None} if fmt == "png" else {"Date": None})
     return buffer.getvalue()
 
 
