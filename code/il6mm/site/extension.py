@@ -102,6 +102,27 @@ def _theme_starts_at_auto(app: Sphinx, config) -> None:
     config.html_context = {"default_mode": "auto", **(config.html_context or {})}
 
 
+# The theme's head script sets data-theme to the stored theme or "auto", and only its deferred script, after
+# the page has been parsed, turns "auto" into "light" or "dark". The theme's colours (and every border drawn in
+# one, such as a quotation's notch) are defined for light and dark only, so the first paint had no borders and
+# the text moved once they came. Resolved here, in the head, the first paint has them.
+RESOLVE_THEME = ('(function(d){if(d.dataset.theme!=="light"&&d.dataset.theme!=="dark")'
+                 'd.dataset.theme=matchMedia("(prefers-color-scheme: dark)").matches?"dark":"light";})'
+                 '(document.documentElement);')
+
+
+#: The element that follows the theme's article header on every page (sphinx-book-theme's print heading).
+AFTER_HEADER = "jb-print-docs-body"
+
+
+def _paint_whole_header(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """The browser paints a page first when its header has been read: a phone that painted part of it (the
+    parser may pause anywhere) saw the right-aligned buttons slide left as the rest arrived. A render-blocking
+    `expect` link (HTML standard) holds the first paint until the element after the header is parsed."""
+    context["metatags"] = (context.get("metatags", "")
+                           + f'\n<link rel="expect" href="#{AFTER_HEADER}" blocking="render">')
+
+
 # Front-end files the site serves itself, so pages need no CDN (an archived copy works offline):
 # (site folder, source folder, file patterns). The mathematics is typeset at build time (il6mm.site.light):
 # the site needs only MathJax's fonts, from the npm package pinned by package-lock.json (`npm ci`).
@@ -512,6 +533,8 @@ def setup(app: Sphinx) -> dict:
     app.connect("doctree-read", _note_page_inputs)
     app.connect("config-inited", _footer_stamp, priority=400)
     app.connect("config-inited", _theme_starts_at_auto)
+    app.add_js_file(None, body=RESOLVE_THEME, priority=1)
+    app.connect("html-page-context", _paint_whole_header)
     app.connect("builder-inited", _serve_front_end_files)
     # The one stylesheet, on every page (css files are relative to _static/).
     app.add_css_file(f"../{frames.ASSET_DIR}/{frames.STYLESHEET}")
