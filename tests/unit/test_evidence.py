@@ -442,3 +442,31 @@ def test_a_chapter_summary_of_findings_keeps_the_rows_resting_on_one_kind_and_re
     assert "crs" not in used, used
     with pytest.raises(ValueError, match="rests on registrations records only"):
         summary_of_findings_markdown(evidence, resting_on="registrations")
+
+
+def test_pybtex_looks_each_plugin_up_once_and_run_time_plugins_still_win(monkeypatch):
+    """The build renders hundreds of citations; pybtex asked importlib.metadata for its plugins on each."""
+    import pybtex.plugin
+    from pybtex.style.formatting import BaseStyle
+
+    from il6mm.evidence.bibliography import remember_pybtex_plugins
+
+    calls = []
+    real = pybtex.plugin.entry_points
+
+    def counting(*, group, name):
+        calls.append((group, name))
+        return real(group=group, name=name)
+
+    monkeypatch.setattr(pybtex.plugin, "entry_points", counting)
+    remember_pybtex_plugins()
+    remember_pybtex_plugins()  # idempotent: one cache, not a cache around a cache
+    for _ in range(5):
+        assert pybtex.plugin.find_plugin("pybtex.style.formatting", "plain").__name__ == "Style"
+    assert calls == [("pybtex.style.formatting", "plain")]
+
+    class Mine(BaseStyle):
+        pass
+
+    monkeypatch.setitem(pybtex.plugin._RUNTIME_PLUGINS, "pybtex.style.formatting", {"plain": Mine})
+    assert pybtex.plugin.find_plugin("pybtex.style.formatting", "plain") is Mine

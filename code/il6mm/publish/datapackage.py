@@ -50,7 +50,7 @@ from pybtex.scanner import PybtexSyntaxError
 from pydantic import BaseModel, ConfigDict, create_model
 
 from ..evidence import EvidenceError, load_evidence
-from ..evidence.bibliography import parse_bib
+from ..evidence.bibliography import parse_bib, remember_pybtex_plugins
 from ..evidence.records import Evidence
 from ..evidence.schema import KINDS, described
 from ..paths import BIB_PATH, REPO_ROOT
@@ -126,6 +126,7 @@ def bib_text(value: str) -> str:
 def load_references(bib_path: Path | str = BIB_PATH) -> list[Reference]:
     """The entries of the bibliography as :class:`Reference` rows, in file order (errors name file, entry and
     field)."""
+    remember_pybtex_plugins()  # each field's text is rendered by a pybtex backend
     bib_path = Path(bib_path)
     try:
         entries = parse_bib(bib_path)

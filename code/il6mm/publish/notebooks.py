@@ -35,6 +35,7 @@ from typing import Callable, Optional
 
 import yaml
 
+from ..evidence.bibliography import remember_pybtex_plugins
 from ..evidence.schema import GRADE_SYMBOLS
 from ..paths import BIB_PATH, CONFIG_PATH, REPO_ROOT, TOC_PATH, under
 from ..results.values import Resolver, UnknownValue
@@ -360,6 +361,7 @@ def reference_list(resolver: Resolver, keys: list[str], heading: str = "## Refer
 
     if not keys:
         return ""
+    remember_pybtex_plugins()
     database = parse_file(str(under(resolver.root, BIB_PATH)))
     style = find_plugin("pybtex.style.formatting", "plain")()
     backend = find_plugin("pybtex.backends", "markdown")()

@@ -37,6 +37,7 @@ from ..publish import citation as cite
 from . import frames, launch, light, roles
 from .living_status import add_status_line
 from ..build.provenance import build_footer
+from ..evidence.bibliography import remember_pybtex_plugins
 from ..publish import archive, datapackage, feed, identity
 from ..publish.pdf import PDF_NAME
 
@@ -529,6 +530,7 @@ def setup(app: Sphinx) -> dict:
     # Priority < 500 so that we run before myst-nb reads the value at builder-inited.
     # Before any notebook executes: kernels over IPC (no "running over TCP without encryption" noise).
     kernels.use_ipc_kernels()
+    remember_pybtex_plugins()  # sphinxcontrib-bibtex builds a pybtex style for every citation
     app.connect("source-read", _key_page_by_its_inputs)
     app.connect("doctree-read", _note_page_inputs)
     app.connect("config-inited", _footer_stamp, priority=400)
