@@ -118,6 +118,7 @@ KERNEL = textwrap.dedent("""
     use_ipc_kernels()
     os.environ["IL6MM_INPUTS_DIR"], os.environ["IL6MM_PAGE"] = sys.argv[1], "chapters/probe"
     code = ("from il6mm.evidence import load_evidence\\n"
+            "from il6mm.build.provenance import build_stamp\\n"
             "from il6mm.analysis.crs_pooling import crs_pooling\\n"
             "ev = load_evidence()\\ncrs_pooling(ev.crs)\\n"
             "open(os.path.join(sys.argv[2], 'data', 'model', 'niche_parameters.yaml')).read()\\n"
@@ -139,4 +140,6 @@ def test_a_book_kernel_records_the_code_it_imports_the_files_it_reads_and_the_ki
     assert "data/crs.yaml" in record and "data/model/niche_parameters.yaml" in record
     # Files loading only checked, files written, and the build folder are not inputs.
     assert "data/studies.yaml" not in record and "references.bib" not in record
+    # The stamp a page prints does not make the package's version an input (a release rewrites it).
+    assert "code/il6mm/build/provenance.py" in record and "code/il6mm/version.py" not in record
     assert not [name for name in record if name.startswith("_build/")]

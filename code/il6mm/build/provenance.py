@@ -12,9 +12,16 @@ import datetime as _dt
 import subprocess
 from pathlib import Path
 
-from ..version import __version__
 from ..paths import REPO_ROOT
 from .inputs import digest_files, every_input, page_digest
+
+
+def _package_version() -> str:
+    """The package's version, imported only when a stamp needs it: a page's kernel that imported it would
+    record version.py as an input, and every release (which rewrites that file) would execute every page."""
+    from ..version import __version__
+
+    return __version__
 
 
 def inputs_digest(root: Path = REPO_ROOT, length: int = 12) -> str:
@@ -33,7 +40,7 @@ def build_stamp(root: Path = REPO_ROOT) -> str:
     digest = page_digest()
     if digest:  # in the book: the version is filled in by Sphinx ({review} role), so a release runs no page
         return f"Computed with il6mm {{review}}`version` from inputs {digest[:12]}."
-    return f"Computed with il6mm {__version__} from inputs {inputs_digest(root)[:12]}."
+    return f"Computed with il6mm {_package_version()} from inputs {inputs_digest(root)[:12]}."
 
 
 def git_commit(root: Path = REPO_ROOT) -> str | None:
@@ -51,4 +58,4 @@ def build_footer(root: Path = REPO_ROOT, today: _dt.date | None = None) -> str:
     commit = git_commit(root)
     when = (today or _dt.date.today()).isoformat()
     source = f", commit {commit}" if commit else ""
-    return f"Version {__version__}{source}, built {when}."
+    return f"Version {_package_version()}{source}, built {when}."
