@@ -19,6 +19,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = "/usr/bin/chromium"
@@ -296,27 +298,20 @@ def load_on_phone(browser, site: Path, origin: str, page: str, throttle: bool = 
 # Fixtures shared by the browser and Binder tiers (imported into their modules by name)
 # ---------------------------------------------------------------------------------------------------------
 
-def _fixtures():
-    import pytest
-
-    @pytest.fixture(scope="module")
-    def server(site):
-        """The built site on 127.0.0.1 for one test module."""
-        with SiteServer(site) as running:
-            yield running
-
-    @pytest.fixture(scope="module")
-    def browser():
-        """Debian's Chromium, headless, for one test module (never a downloaded browser build)."""
-        from playwright.sync_api import sync_playwright
-
-        assert Path(CHROMIUM).is_file(), f"{CHROMIUM} is missing: `make browser` installs Debian's chromium"
-        with sync_playwright() as p:
-            chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            yield chromium
-            chromium.close()
-
-    return server, browser
+@pytest.fixture(scope="module")
+def server(site):
+    """The built site on 127.0.0.1 for one test module."""
+    with SiteServer(site) as running:
+        yield running
 
 
-server, browser = _fixtures()
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, for one test module (never a downloaded browser build)."""
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).is_file(), f"{CHROMIUM} is missing: `make browser` installs Debian's chromium"
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -15,6 +15,7 @@ own builds a copy (``book_copy``) and says why.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -126,6 +127,11 @@ def book_copy(tmp_path, strict_build) -> Path:
     Build it with ``run_build(copy, copy_env(copy))`` so the kernel imports the copy's own package.
     """
     return copy_book(tmp_path / "book")
+
+
+def executed(log: str) -> set[str]:
+    """The pages a build's log says it executed (myst-nb names each), e.g. {'chapters/01-history', 'index'}."""
+    return {m.group(1) for m in re.finditer(r"/((?:chapters/)?[\w-]+)\.md: Executing notebook", log)}
 
 
 def copy_env(copy: Path) -> dict:

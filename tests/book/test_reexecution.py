@@ -5,22 +5,15 @@ in sequence."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from conftest import copy_book, copy_env, run_build
+from conftest import copy_book, copy_env, executed, run_build
 
 CRS = "data/crs.yaml"
 SOURCES_FIGURES = "code/il6mm/figures/sources.py"
 # CARTITUDE-4's CRS rate (a number the CRS table on the Evidence tables page shows, computed in a cell).
 CRS_BEFORE, CRS_AFTER = "crs_any_grade_percent: 76.1\n", "crs_any_grade_percent: 76.4\n"
 HINT = "Move the slider to neutralise more of the ligand"
-
-
-def executed(log: str) -> set[str]:
-    """The pages a build executed (myst-nb says so for each)."""
-    return {m.group(1) for m in re.finditer(r"/((?:chapters/)?[\w-]+)\.md: Executing notebook", log)}
 
 
 @pytest.fixture(scope="module")

@@ -165,7 +165,8 @@ def test_frames_beyond_the_first_load_when_the_reader_first_reaches_for_a_contro
     """A reader who scrolls past a figure downloads its default frame only; a reader who reaches for one of its
     controls gets every frame of the rendition in use, so later changes come from the cache."""
     page = "chapters/02-sources"
-    figure = static_figures((site / f"{page}.html").read_text(), page)[0]
+    figures = static_figures((site / f"{page}.html").read_text(), page)
+    figure = figures[0]
     phone_frames = {f.narrow or f.src for f in figure.frames.values()}
     context = browser.new_context(viewport=PHONE_VIEWPORT, device_scale_factor=1)
     tab = context.new_page()
@@ -173,7 +174,7 @@ def test_frames_beyond_the_first_load_when_the_reader_first_reaches_for_a_contro
         tab.goto(f"{server.origin}/{page}.html", wait_until="networkidle")
         count = """() => new Set(performance.getEntriesByType('resource').map(e => e.name)
                                   .filter(n => n.includes('/_frames/'))).size"""
-        assert tab.evaluate(count) <= len(static_figures((site / f"{page}.html").read_text(), page)), \
+        assert tab.evaluate(count) <= len(figures), \
             "frames were fetched before any control was touched"
         tab.focus(f"#{figure.controls[0].element_id}")
         tab.wait_for_function(f"() => ({count})() >= {len(phone_frames)}", timeout=30_000)

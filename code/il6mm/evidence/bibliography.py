@@ -10,6 +10,7 @@ import functools
 import re
 from pathlib import Path
 
+
 def remember_pybtex_plugins() -> None:
     """Make pybtex look its plugins up once per process, not once per use.
 
