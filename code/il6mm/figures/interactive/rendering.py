@@ -46,21 +46,33 @@ class Frame:
 
 
 def _frame_of(fig: Figure) -> Frame:
+    """A frame of a laid-out figure, drawn once and encoded once.
+
+    The frame's layout is frozen (``SharedLayout.apply``), so one Agg draw gives the pixels ``savefig`` would
+    (savefig adds a layout pass and a PNG round trip); the palette PNG is made straight from them."""
+    import numpy as np
     from PIL import Image as PILImage
 
-    png = _compact_png(style.figure_png(fig))  # draws the figure, so tick labels exist below
-    with PILImage.open(io.BytesIO(png)) as image:
-        width, height = image.size
-    return Frame(png, width, height, smallest_font_px(fig))
+    canvas = _agg_canvas(fig)
+    canvas.draw()  # also makes the tick labels that smallest_font_px reads
+    rgba = PILImage.fromarray(np.asarray(canvas.buffer_rgba()), "RGBA")
+    return Frame(_palette_png(rgba), rgba.width, rgba.height, smallest_font_px(fig))
 
 
 def _compact_png(png: bytes) -> bytes:
-    """Re-encode as a 256-colour palette PNG (a third of the size for line charts), without metadata."""
+    """Re-encode a PNG as ``_palette_png`` does."""
     from PIL import Image as PILImage
 
     with PILImage.open(io.BytesIO(png)) as image:
-        rgb = image.convert("RGB")
-    palette = rgb.quantize(colors=256, method=PILImage.Quantize.MEDIANCUT, dither=PILImage.Dither.NONE)
+        return _palette_png(image)
+
+
+def _palette_png(image) -> bytes:
+    """A 256-colour palette PNG of a Pillow image (a third of the size for line charts), without metadata."""
+    from PIL import Image as PILImage
+
+    palette = image.convert("RGB").quantize(colors=256, method=PILImage.Quantize.MEDIANCUT,
+                                            dither=PILImage.Dither.NONE)
     out = io.BytesIO()
     palette.save(out, format="PNG", optimize=True)
     return out.getvalue()
