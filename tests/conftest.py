@@ -48,9 +48,9 @@ LONG_FIRST = ("binder/test_binder.py", "book/test_reexecution.py", "book/test_fa
 def pytest_collection_modifyitems(config, items):
     """Mark each test with its tier (its folder); a unit test that asks for the built book is an error.
 
-    Outside the unit tier a module's tests share expensive module fixtures (a browser, a Lab, a copy's builds),
-    so each module is one xdist group: with ``--dist loadgroup`` it runs on one worker, which sets it up once.
-    Unit tests are spread one by one."""
+    A module's tests share its module fixtures (a browser, a Lab, a copy's builds), so ``make test`` sends
+    each module whole to one worker (``--dist loadfile``), which sets them up once; the long modules first
+    (``--no-loadscope-reorder`` keeps the order made here)."""
     for item in items:
         tier = Path(item.fspath).relative_to(TESTS).parts[0]
         if tier not in TIERS:
@@ -59,8 +59,6 @@ def pytest_collection_modifyitems(config, items):
         if tier == "unit" and BOOK_FIXTURES & set(item.fixturenames):
             raise pytest.UsageError(f"{item.nodeid}: a unit test may not use the built book "
                                     f"({', '.join(sorted(BOOK_FIXTURES & set(item.fixturenames)))}); move it to book/")
-        if tier != "unit":
-            item.add_marker(pytest.mark.xdist_group(Path(item.fspath).relative_to(TESTS).as_posix()))
 
     def order(item):
         module = Path(item.fspath).relative_to(TESTS).as_posix()

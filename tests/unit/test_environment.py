@@ -98,3 +98,38 @@ def test_the_pip_output_filter_drops_only_the_machine_s_index_notes():
     # Every pip command of the environment rule goes through the filter.
     env_rule = makefile.split("$(ENV_STAMP): requirements.txt", 1)[1].split("\n\n", 1)[0]
     assert all(line.rstrip().endswith("$(QUIET)") for line in env_rule.splitlines() if "$(PIP)" in line)
+
+
+_MODULE_WITH_A_SHARED_FIXTURE = '''
+import pytest
+
+
+@pytest.fixture(scope="module")
+def shared():
+    with open("setups.txt", "a") as log:
+        log.write("{name}\\n")
+
+
+@pytest.mark.parametrize("i", range(6))
+def test_it(shared, i):
+    pass
+'''
+
+
+def test_make_test_sets_each_module_s_fixtures_up_once_on_two_workers(tmp_path):
+    """`make test` sends each module whole to one worker, so that a module fixture (a browser, a Lab, a copy's
+    builds) is set up once per run. Checked by running its own pytest options on three small modules: the
+    grouping it used before (--dist loadgroup) stopped working with pytest 9.2 without a word."""
+    import subprocess
+
+    makefile = (REPO / "Makefile").read_text()
+    recipe = re.search(r"^test:.*\n\t(.*)$", makefile, re.M).group(1)
+    options = recipe.split(" -m pytest ", 1)[1].replace("$(PYTEST_WORKERS)", "2").split()
+    for name in ("a", "b", "c"):
+        (tmp_path / f"test_{name}.py").write_text(_MODULE_WITH_A_SHARED_FIXTURE.format(name=name))
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *options],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "18 passed" in done.stdout, done.stdout[-2000:]
+    assert sorted((tmp_path / "setups.txt").read_text().split()) == ["a", "b", "c"]
