@@ -15,6 +15,7 @@ import itertools
 import json
 import posixpath
 import re
+import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,6 +109,15 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    """A threading HTTP server that takes a browser dropping a connection in stride (it does, when a page is
+    closed or moves on while a file is still being sent) instead of printing a traceback."""
+
+    def handle_error(self, request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
+
+
 class SiteServer:
     """The built site on 127.0.0.1 (random free port), served from a thread."""
 
@@ -116,8 +126,7 @@ class SiteServer:
             def log_message(self, *args):  # keep test output readable
                 pass
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                                     functools.partial(QuietHandler, directory=str(root)))
+        self.httpd = _Server(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(root)))
         self.origin = f"http://127.0.0.1:{self.httpd.server_port}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
@@ -207,8 +216,7 @@ class GzipSiteServer(SiteServer):
     """The built site on 127.0.0.1, text gzip-compressed as a static host sends it."""
 
     def __init__(self, root: Path) -> None:
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                                     functools.partial(GzipHandler, directory=str(root)))
+        self.httpd = _Server(("127.0.0.1", 0), functools.partial(GzipHandler, directory=str(root)))
         self.origin = f"http://127.0.0.1:{self.httpd.server_port}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
