@@ -43,6 +43,7 @@ def assert_live_frames_are_new_figures(widget, moves=None) -> int:
     """Move the controls through ``moves`` (default: ``every_move``, and then every frame must have been shown
     live); returns how many live frames were checked."""
     checked, shown_keys = 0, set()
+    new_figures: dict[tuple, np.ndarray] = {}  # a new figure's pixels for a choice (drawn once per choice)
     for indexes in moves or every_move(widget):
         for control, index in zip(widget.control_widgets, indexes):
             control.index = index
@@ -51,7 +52,9 @@ def assert_live_frames_are_new_figures(widget, moves=None) -> int:
             continue
         shown = pixels(widget.image.value)
         key = widget.current_key()
-        new = pixels(style.figure_png(widget.figure(key)))
+        if key not in new_figures:
+            new_figures[key] = pixels(style.figure_png(widget.figure(key)))
+        new = new_figures[key]
         assert np.array_equal(shown, new), f"{widget.name}: live frame {key} differs from a new figure's"
         for artist in live.findobj():
             artist.set_animated(False)
