@@ -29,6 +29,12 @@ def repo(tmp_path, monkeypatch):
     then records that commit (as the real one records the commit of 0.1.0), and v0.1.0 tags it (tags are only a
     convenience: tests/unit/test_release.py also releases in a clone without them). No global git configuration
     is read."""
+    return make_repo(tmp_path, monkeypatch)
+
+
+def make_repo(tmp_path, monkeypatch):
+    """What the ``repo`` fixture gives, in ``tmp_path``; git reads no global configuration while ``monkeypatch``
+    holds (for a module fixture: ``pytest.MonkeyPatch.context()``)."""
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-global-gitconfig"))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     dest = tmp_path / "repo"

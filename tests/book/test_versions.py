@@ -1,17 +1,17 @@
 """Every released version readable on the site, and followed by its feed: the archive `make book` made from
 the commits the versions file records, the links to it from Version history and How to cite, the Atom feed
-of versions, and the one repository address every link is made from."""
+of versions, and the one repository address every link is made from (a change of that address is built in
+tests/book/test_fake_releases.py, in the released copy built there)."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import feedparser
 import pytest
 import yaml
 
-from conftest import REPO, copy_book, copy_env, run_build, toc_files
+from conftest import REPO, toc_files
 from il6mm.build.context import PLACEHOLDER_REPOSITORY
 from il6mm.living.versions import load_versions
 from il6mm.publish import archive
@@ -101,30 +101,3 @@ def test_the_sites_citation_cff_is_complete_and_made_from_the_one_setting(site):
 def test_while_the_address_is_the_placeholder_how_to_cite_says_so(site):
     html = (site / "chapters" / "how-to-cite.html").read_text()
     assert PLACEHOLDER_REPOSITORY in html and "is a placeholder" in html
-
-
-def _text_files(root: Path):
-    for path in root.rglob("*"):
-        if path.is_file() and path.suffix in {".html", ".bib", ".ris", ".json", ".cff", ".xml", ".txt", ".js", ".ipynb"}:
-            yield path
-
-
-def test_changing_the_one_repository_setting_leaves_the_old_address_nowhere(tmp_path, strict_build):
-    """Needs a build of its own (a copy with the setting changed). The archive of earlier versions is not in a
-    copy; its own rewrite to today's address is tested in tests/unit/test_archive.py."""
-    copy = copy_book(tmp_path / "book")
-    config = copy / "_config.yml"
-    config.write_text(config.read_text().replace(PLACEHOLDER_REPOSITORY, "https://github.com/example-lab/il6-review"))
-    result = run_build(copy, copy_env(copy))
-    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
-    from il6mm.publish.notebooks import write_notebooks
-
-    write_notebooks(copy, tmp_path / "notebooks")
-    found = [path for root in (copy / "_build" / "html", tmp_path / "notebooks") for path in _text_files(root)
-             if PLACEHOLDER_REPOSITORY in path.read_text(errors="replace")]
-    assert not found, found[:10]
-    site = copy / "_build" / "html"
-    assert "https://github.com/example-lab/il6-review" in (site / "CITATION.cff").read_text()
-    assert "mybinder.org/v2/gh/example-lab/il6-review/" in (site / "chapters" / "01-history.html").read_text()
-    assert "https://github.com/example-lab/il6-review/tree/" in (site / "cite" / "review.bib").read_text()
-    assert "is a placeholder" not in (site / "chapters" / "how-to-cite.html").read_text()
