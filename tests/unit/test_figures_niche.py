@@ -79,13 +79,26 @@ def test_frames_are_reproducible_and_alt_texts_carry_the_numbers():
     assert "APRIL dependence 0.35" in fn.april_dependence_alt(0.9, 0.35)
 
 
+@pytest.fixture(scope="module")
+def built():
+    """Each explorer built once for the two slow tests below (a build takes seconds). The live test then starts
+    from the controls where the first test left them: one more way into the live view."""
+    explorers = {}
+
+    def get(build):
+        if build not in explorers:
+            explorers[build] = build()
+        return explorers[build]
+    return get
+
+
 @pytest.mark.parametrize("build, controls", [
     (fn.regimen_explorer, fn.regimen_explorer_controls),
     (fn.april_dependence_explorer, fn.april_dependence_controls),
 ])
 @pytest.mark.slow
-def test_interactive_figures_show_what_the_code_computes_within_budget(build, controls):
-    widget = build()
+def test_interactive_figures_show_what_the_code_computes_within_budget(built, build, controls):
+    widget = built(build)
     assert widget.frame_bytes() <= MAX_FRAME_BYTES
     frames = precomputed_frames(widget)
     n_frames = np.prod([len(c.values) for c in controls()])
@@ -104,10 +117,10 @@ def test_interactive_figures_show_what_the_code_computes_within_budget(build, co
 
 @pytest.mark.slow
 @pytest.mark.parametrize("build", [fn.regimen_explorer, fn.april_dependence_explorer])
-def test_live_updates_redraw_only_what_changes_and_show_what_a_new_figure_would(build):
+def test_live_updates_redraw_only_what_changes_and_show_what_a_new_figure_would(built, build):
     """The live view draws the changed artists over a cached image of the rest: every frame it shows must
     be what a new figure for that choice gives, and what drawing the whole live figure gives, pixel for pixel."""
-    widget = build()
+    widget = built(build)
     assert_live_frames_are_new_figures(widget)
 
 
