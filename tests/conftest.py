@@ -39,10 +39,10 @@ TIERS = ("unit", "book", "browser", "binder")
 BOOK_FIXTURES = {"strict_build", "site", "book_copy"}
 
 
-#: Modules that take a minute or more (a Binder lab, builds of copies, a browser visiting every page): run
-#: first, so that with several workers (`make test`) the many short tests fill in around them.
-LONG_FIRST = ("binder/test_binder.py", "book/test_reexecution.py", "book/test_fake_releases.py",
-              "browser/test_browser.py", "book/test_versions.py", "book/test_broken_builds.py")
+#: Modules that take half a minute or more (a browser visiting every page, a Binder lab, builds of copies),
+#: longest first: with several workers (`make test`) the many short modules fill in around them.
+LONG_FIRST = ("browser/test_browser.py", "binder/test_binder.py", "book/test_reexecution.py",
+              "book/test_fake_releases.py", "book/test_broken_builds.py")
 
 
 def pytest_collection_modifyitems(config, items):
