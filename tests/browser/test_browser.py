@@ -30,7 +30,7 @@ PAGES = toc_files()
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 #: Loads in a row of each page with interactive figures (a flaky request shows up as a failure).
-REPEATED_LOADS = 10
+REPEATED_LOADS = 5
 #: Smallest figure text a reader may be shown, in CSS px.
 MIN_FIGURE_TEXT_PX = 9.0
 #: Screens just above the phone rendition (NARROW_MEDIA: up to 640 px) and up to a desktop's: the wide frames
