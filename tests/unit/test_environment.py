@@ -4,6 +4,8 @@ import re
 import sys
 import tomllib
 
+import pytest
+
 from conftest import REPO
 
 
@@ -116,6 +118,7 @@ def test_it(shared, i):
 '''
 
 
+@pytest.mark.slow  # a pytest run of its own with two workers; it checks `make test`, which runs it
 def test_make_test_sets_each_module_s_fixtures_up_once_on_two_workers(tmp_path):
     """`make test` sends each module whole to one worker, so that a module fixture (a browser, a Lab, a copy's
     builds) is set up once per run. Checked by running its own pytest options on three small modules: the
