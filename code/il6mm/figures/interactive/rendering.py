@@ -50,12 +50,9 @@ def _frame_of(fig: Figure) -> Frame:
 
     The frame's layout is frozen (``SharedLayout.apply``), so one Agg draw gives the pixels ``savefig`` would
     (savefig adds a layout pass and a PNG round trip); the palette PNG is made straight from them."""
-    import numpy as np
-    from PIL import Image as PILImage
-
     canvas = _agg_canvas(fig)
     canvas.draw()  # also makes the tick labels that smallest_font_px reads
-    rgba = PILImage.fromarray(np.asarray(canvas.buffer_rgba()), "RGBA")
+    rgba = _canvas_image(canvas)
     return Frame(_palette_png(rgba), rgba.width, rgba.height, smallest_font_px(fig))
 
 
@@ -84,13 +81,17 @@ def _agg_canvas(fig: Figure):
     return fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
 
 
-def _canvas_png(canvas) -> bytes:
-    """PNG of what an Agg canvas holds now: light zlib, no palette pass (the live view is not stored)."""
+def _canvas_image(canvas):
+    """What an Agg canvas holds now, as a Pillow RGBA image."""
     from PIL import Image as PILImage
 
-    image = PILImage.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    return PILImage.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+
+
+def _canvas_png(canvas) -> bytes:
+    """PNG of what an Agg canvas holds now: light zlib, no palette pass (the live view is not stored)."""
     out = io.BytesIO()
-    image.convert("RGB").save(out, format="PNG", compress_level=1)
+    _canvas_image(canvas).convert("RGB").save(out, format="PNG", compress_level=1)
     return out.getvalue()
 
 
