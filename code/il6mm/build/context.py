@@ -25,6 +25,7 @@ from typing import Optional
 import yaml
 
 from ..evidence import Evidence, EvidenceError, load_evidence
+from ..evidence.yaml_files import safe_load
 from ..living import LivingData, LivingDataError, load_living
 from ..living.versions import (
     Citation,
@@ -85,7 +86,7 @@ class Repository:
 def load_site_url(config_path: Path | str = CONFIG_PATH) -> Optional[str]:
     """``html.baseurl`` of ``_config.yml``: where the site is published, when it is (else None)."""
     try:
-        config = yaml.safe_load(Path(config_path).read_text(encoding="utf-8")) or {}
+        config = safe_load(Path(config_path).read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise BuildContextError(f"{Path(config_path).name}: cannot be read: {exc}") from None
     url = (config.get("html") or {}).get("baseurl")
@@ -96,7 +97,7 @@ def load_repository(config_path: Path | str = CONFIG_PATH) -> Repository:
     """``repository`` of ``_config.yml`` (errors name the file and the field)."""
     path = Path(config_path)
     try:
-        config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        config = safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise BuildContextError(f"{path.name}: cannot be read: {exc}") from None
     repository = config.get("repository") or {}

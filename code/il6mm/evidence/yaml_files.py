@@ -17,6 +17,28 @@ from .problems import Problem
 
 Model = TypeVar("Model", bound=BaseModel)
 
+# libyaml's parser when PyYAML was built with it (the wheels are): the pure-Python one is about ten times
+# slower, and the data files are read at every build, every release and in most unit tests.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_yaml(text: str) -> tuple[Any, Optional[yaml.Node]]:
+    """The document in ``text`` and its node tree (for line numbers), from one parse.
+
+    Same values as ``yaml.safe_load``; raises ``yaml.YAMLError`` on bad YAML (an empty text is ``(None, None)``).
+    """
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        return (loader.construct_document(node) if node is not None else None), node
+    finally:
+        loader.dispose()
+
+
+def safe_load(text: str) -> Any:
+    """``yaml.safe_load`` through the fast parser."""
+    return parse_yaml(text)[0]
+
 
 def read_list(path: Path, shown: str, problems: list[Problem], *, text: Optional[str] = None,
               noun: str = "entries") -> Optional[tuple[list, list[Optional[int]]]]:
@@ -32,8 +54,7 @@ def read_list(path: Path, shown: str, problems: list[Problem], *, text: Optional
             return None
         text = path.read_text(encoding="utf-8")
     try:
-        data = yaml.safe_load(text)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data, node = parse_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         what = getattr(exc, "problem", None) or str(exc).splitlines()[0]

@@ -24,6 +24,7 @@ from typing import Optional, Sequence
 
 import yaml
 
+from ..evidence.yaml_files import safe_load
 from .versions import VersionEntry
 
 #: The trailer of a release commit that names the commit it was released from.
@@ -66,7 +67,7 @@ def _cff_version(repo: Path | str, commit: str) -> Optional[str]:
     if shown.returncode != 0:
         return None
     try:
-        return str((yaml.safe_load(shown.stdout) or {}).get("version"))
+        return str((safe_load(shown.stdout) or {}).get("version"))
     except yaml.YAMLError:
         return None
 
@@ -142,7 +143,7 @@ def versions_added(repo: Path | str, before: str, entries: Sequence[VersionEntry
         shown = _git(repo, "show", f"{before}:{VERSIONS_PATH.relative_to(REPO_ROOT).as_posix()}", check=False)
         if shown.returncode == 0:
             try:
-                old = yaml.safe_load(shown.stdout) or []
+                old = safe_load(shown.stdout) or []
             except yaml.YAMLError:
                 old = []
             known = {str(e.get("version")) for e in old if isinstance(e, dict)} if isinstance(old, list) else set()

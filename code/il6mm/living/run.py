@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-import yaml
-
 from ..evidence.bibliography import parse_bib
+from ..evidence.yaml_files import safe_load
 from ..paths import BIB_PATH, DATA_DIR, LIVING_DIR
 from .dedup import DedupResult, candidate_id, deduplicate, known_from_bib, known_from_hit, known_from_screening
 from .files import LivingDataError, dump_entries, write_all_or_nothing
@@ -73,7 +72,7 @@ def _append(text: str, entries: list[dict]) -> str:
     """The file's text with ``entries`` appended (comments and hand-written entries kept as they are)."""
     if not entries:
         return text
-    if not yaml.safe_load(text):  # no entry yet (empty, or "[]"): keep the comments only
+    if not safe_load(text):  # no entry yet (empty, or "[]"): keep the comments only
         text = "".join(line for line in text.splitlines(keepends=True) if line.lstrip().startswith("#"))
     body = text.rstrip("\n")
     return (body + "\n" if body else "") + dump_entries(entries)

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ..evidence import markdown
 from ..evidence.schema import KIND_NAMES
-from ..evidence.yaml_files import field_path
+from ..evidence.yaml_files import field_path, safe_load
 from ..paths import CITATION_PATH, VERSIONS_PATH
 
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
@@ -150,7 +150,7 @@ def load_versions(path: Path | str = VERSIONS_PATH) -> list[VersionEntry]:
     path = Path(path)
     shown = f"{path.parent.name}/{path.name}"
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise VersionsError(f"{path}: the versions file is missing") from None
     except yaml.YAMLError as exc:
@@ -223,7 +223,7 @@ def load_citation(path: Path | str = CITATION_PATH) -> Citation:
     """Title, version, date and authors from CITATION.cff (errors name the file and the field)."""
     path = Path(path)
     try:
-        cff = yaml.safe_load(path.read_text(encoding="utf-8"))
+        cff = safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise VersionsError(f"{path.name}: cannot be read: {exc}") from None
     if not isinstance(cff, dict):

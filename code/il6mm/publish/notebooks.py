@@ -33,10 +33,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-import yaml
-
 from ..evidence.bibliography import remember_pybtex_plugins
 from ..evidence.schema import GRADE_SYMBOLS
+from ..evidence.yaml_files import safe_load
 from ..paths import BIB_PATH, CONFIG_PATH, REPO_ROOT, TOC_PATH, under
 from ..results.values import Resolver, UnknownValue
 
@@ -119,7 +118,7 @@ def short_citation(resolver: Resolver, key: str) -> str:
 
 def chapter_numbers(root: Path) -> dict[str, int]:
     """{'chapters/01-history': 1, ...}: the numbers the book gives the chapters of its numbered parts."""
-    toc = yaml.safe_load(under(root, TOC_PATH).read_text(encoding="utf-8"))
+    toc = safe_load(under(root, TOC_PATH).read_text(encoding="utf-8"))
     numbers: dict[str, int] = {}
     for part in toc.get("parts", []):
         if part.get("numbered"):
@@ -130,7 +129,7 @@ def chapter_numbers(root: Path) -> dict[str, int]:
 
 def notebook_sources(root: Path) -> list[Path]:
     """Pages of the table of contents that are MyST notebooks (their front matter names a kernel)."""
-    toc = yaml.safe_load(under(root, TOC_PATH).read_text(encoding="utf-8"))
+    toc = safe_load(under(root, TOC_PATH).read_text(encoding="utf-8"))
     names = [toc["root"]] + [e["file"] for part in toc.get("parts", []) for e in part.get("chapters", [])]
     pages = []
     for name in names:
@@ -482,7 +481,7 @@ def write_notebooks(root: Path | str = REPO_ROOT, out: Optional[Path | str] = No
     root = Path(root)
     resolver = Resolver(root)
     numbers = chapter_numbers(root)
-    config = yaml.safe_load(under(root, CONFIG_PATH).read_text(encoding="utf-8")) or {}
+    config = safe_load(under(root, CONFIG_PATH).read_text(encoding="utf-8")) or {}
     base = (config.get("html") or {}).get("baseurl", "").rstrip("/")
     made = []
     for source in notebook_sources(root):

@@ -29,8 +29,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from ..evidence.yaml_files import safe_load
 from ..living.versions import load_citation
 from ..figures.style import NEUTRAL
 from ..paths import CITATION_PATH, REPO_ROOT, SITE_CSS_PATH, TOC_PATH, under
@@ -55,7 +54,7 @@ _LOAD_EVERY_IMAGE = """async () => {
 
 def toc_pages(root: Path = REPO_ROOT) -> list[str]:
     """Every page of the book in reading order, as in _toc.yml (e.g. 'chapters/01-history')."""
-    toc = yaml.safe_load(under(root, TOC_PATH).read_text(encoding="utf-8"))
+    toc = safe_load(under(root, TOC_PATH).read_text(encoding="utf-8"))
     pages = [toc["root"]]
     for part in toc.get("parts", []):
         pages += [entry["file"] for entry in part["chapters"]]

@@ -14,6 +14,7 @@ import yaml
 
 from ...evidence.bibliography import bib_keys
 from ...evidence.records import validation
+from ...evidence.yaml_files import parse_yaml
 from ...paths import BIB_PATH, NICHE_PARAMETERS_PATH
 
 PARAMETERS_FILE = NICHE_PARAMETERS_PATH
@@ -171,13 +172,13 @@ def load_parameter_records(path: Path = PARAMETERS_FILE, bib_file: Path = BIB_FI
     path = Path(path)
     text = path.read_text(encoding="utf-8")
     try:
-        document = yaml.safe_load(text)
+        document, node = parse_yaml(text)
     except yaml.YAMLError as error:
         raise ParameterFileError(f"{path.name}: not valid YAML: {error}") from error
     if not isinstance(document, Mapping) or not isinstance(document.get("parameters"), Mapping):
         raise ParameterFileError(f"{path.name}: expected a top-level mapping 'parameters:'")
     raw_records = document["parameters"]
-    lines = _parameter_lines(text)
+    lines = _parameter_lines(node)
     problems = [(name, "(record)", "missing: the model needs this parameter")
                 for name in PARAMETER_NAMES if name not in raw_records]
     problems += [(name, "(record)", "unknown parameter: the model has no such parameter")
@@ -199,9 +200,8 @@ def load_parameter_records(path: Path = PARAMETERS_FILE, bib_file: Path = BIB_FI
     return records
 
 
-def _parameter_lines(text: str) -> dict[str, int]:
-    """The 1-based line of each parameter under ``parameters:`` (the text parsed already, so it composes)."""
-    node = yaml.compose(text, Loader=yaml.SafeLoader)
+def _parameter_lines(node: yaml.Node) -> dict[str, int]:
+    """The 1-based line of each parameter under ``parameters:``, from the file's node tree."""
     for key, value in node.value:
         if key.value == "parameters" and isinstance(value, yaml.MappingNode):
             return {k.value: k.start_mark.line + 1 for k, _ in value.value}
